@@ -1,0 +1,209 @@
+"""Sources are configuration: ``config/sources.yaml`` (or any file given with ``--sources``).
+
+The minimal form is a name and at least one of ``feeds``, ``sitemaps``, ``listings``::
+
+    sources:
+      - name: baochinhphu
+        feeds: [https://baochinhphu.vn/rss/home.rss]
+
+Everything else has a default: allowed domains come from the URLs, the schedule from the
+source's tier, politeness from ``defaults``. An optional ``profile`` gives site selectors for
+extraction where they beat the generic extractor.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from newswatch.config import load_yaml_model
+from newswatch.errors import ConfigError, ConfigProblem
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
+_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value: Any) -> float:
+    """Seconds from 90, "90s", "5m", "2h" or "1d"."""
+    if isinstance(value, int | float):
+        return float(value)
+    match = DURATION_RE.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration; write e.g. 60, '60s', '5m' or '2h'")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("is not an absolute http(s) URL; write it in full, e.g. https://baochinhphu.vn/rss/home.rss")
+    return url
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Schedule(Strict):
+    """When a source is crawled: a fixed interval, a cron expression, or adaptive to its cadence."""
+
+    interval: float | None = Field(None, description="seconds between polls, or a duration string")
+    cron: str | None = None
+    adaptive: bool = False
+    min_interval: float | None = None
+    max_interval: float | None = None
+
+    @field_validator("interval", "min_interval", "max_interval", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> float | None:
+        return None if value is None else parse_duration(value)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError("must have five fields (minute hour day month weekday), e.g. '*/10 * * * *'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Schedule:
+        kinds = sum([self.interval is not None, self.cron is not None, self.adaptive])
+        if kinds > 1:
+            raise ValueError("give only one of interval, cron, adaptive")
+        return self
+
+
+class Politeness(Strict):
+    """Per-source overrides of the crawler's politeness settings."""
+
+    download_delay: float | None = Field(None, ge=0)
+    concurrency: int | None = Field(None, ge=1, le=32)
+    autothrottle_target: float | None = Field(None, gt=0)
+    obey_robots: bool | None = None
+
+
+class Profile(Strict):
+    """Site selectors for extraction (CSS). Any selector that matches nothing falls back to the generic extractor."""
+
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    date: str | None = None
+    date_format: str | None = Field(None, description="strptime format of the date text, e.g. '%d/%m/%Y %H:%M'")
+    author: str | None = None
+    section: str | None = None
+    drop: list[str] = Field(default_factory=list, description="selectors removed before extraction")
+
+
+class Source(Strict):
+    name: str
+    title: str | None = None
+    tier: Literal["official", "ministry", "press"] = "press"
+    enabled: bool = True
+    feeds: list[str] = Field(default_factory=list)
+    sitemaps: list[str] = Field(default_factory=list)
+    listings: list[str] = Field(default_factory=list)
+    allowed_domains: list[str] = Field(default_factory=list)
+    article_pattern: str | None = Field(None, description="regex an article URL matches")
+    exclude_patterns: list[str] = Field(default_factory=list)
+    listing_depth: int = Field(2, ge=0, le=20, description="how many pagination pages to follow")
+    render_js: bool = False
+    schedule: Schedule | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    politeness: Politeness = Field(default_factory=Politeness)
+    profile: Profile | None = None
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError("must be lower-case letters, digits, '-' or '_' (e.g. 'baochinhphu')")
+        return value
+
+    @field_validator("feeds", "sitemaps", "listings")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            try:
+                _check_url(url)
+            except ValueError as exc:
+                raise ValueError(f"{url!r} {exc}") from None
+        return urls
+
+    @field_validator("article_pattern")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"is not a valid regular expression ({exc})") from None
+        return value
+
+    @field_validator("exclude_patterns")
+    @classmethod
+    def _patterns(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"{value!r} is not a valid regular expression ({exc})") from None
+        return values
+
+    @model_validator(mode="after")
+    def _entry_points(self) -> Source:
+        if not (self.feeds or self.sitemaps or self.listings):
+            raise ValueError("needs at least one of feeds, sitemaps, listings (absolute URLs)")
+        if not self.allowed_domains:
+            self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls} - {""})
+        return self
+
+    @property
+    def start_urls(self) -> list[str]:
+        return [*self.feeds, *self.sitemaps, *self.listings]
+
+    @property
+    def effective_schedule(self) -> Schedule:
+        """The configured schedule, or the tier default: official and ministry sources every 60 s, press adaptive."""
+        if self.schedule is not None:
+            return self.schedule
+        if self.tier in ("official", "ministry"):
+            return Schedule(interval=60)
+        return Schedule(adaptive=True)
+
+
+class SourcesFile(Strict):
+    sources: list[Source]
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourcesFile:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"source name {source.name!r} is used twice; names must be unique")
+            seen.add(source.name)
+        return self
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Load and validate a sources file; raise ConfigError naming file, key and fix."""
+    return load_yaml_model(path, SourcesFile).sources
+
+
+def select_sources(sources: list[Source], names: list[str] | tuple[str, ...], file: str | Path) -> list[Source]:
+    """The sources named (all enabled ones when ``names`` is empty); unknown names are an error."""
+    if not names:
+        return [s for s in sources if s.enabled]
+    by_name = {s.name: s for s in sources}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise ConfigError([ConfigProblem(str(file), "sources", f"no source named {n!r}.", f"use one of: {known}.")
+                           for n in unknown])
+    return [by_name[n] for n in names]

@@ -1,0 +1,1 @@
+"""Vietnamese text tools: normalisation and folding, document numbers, topics."""
