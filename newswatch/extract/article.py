@@ -1,0 +1,115 @@
+"""``extract_article``: one page in, one clean :class:`~newswatch.models.Article` out.
+
+The page is decoded and parsed once; metadata and the date are read from the full tree, then
+furniture boxes are pruned and the body comes from the source profile (when its selector matches)
+or from trafilatura; the Vietnamese cut rules clean the paragraphs; document numbers and topics are
+found in the body alone, so teaser lists never raise alerts.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from lxml.html import HtmlElement
+
+from newswatch.errors import ExtractionError
+from newswatch.extract.body import profile_body, trafilatura_lines
+from newswatch.extract.dates import find_published
+from newswatch.extract.decode import decode_html
+from newswatch.extract.dom import ClassIndex, parse_html, remove, select
+from newswatch.extract.furniture import (
+    clean_paragraphs,
+    link_titles,
+    prune_tree,
+    split_dateline,
+    trailing_author,
+)
+from newswatch.extract.metadata import detect_language, read_meta
+from newswatch.models import Article
+from newswatch.sources import Profile
+from newswatch.text.docnumbers import find_doc_numbers, unique_doc_numbers
+from newswatch.text.topics import tag_topics
+
+LOG = logging.getLogger(__name__)
+MIN_BODY_CHARS = 120
+LISTING_MAX_CHARS = 600
+_VI_HINT = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+def _canonical_url(tree: HtmlElement, url: str) -> str:
+    for link in tree.xpath('//link[@rel="canonical"][@href]')[:1]:
+        candidate = urljoin(url, link.get("href").strip())
+        if urlsplit(candidate).scheme in ("http", "https") and (
+                urlsplit(candidate).hostname or "").removeprefix("www.") == (urlsplit(url).hostname or "").removeprefix("www."):
+            return candidate
+    return url
+
+
+def _is_vietnamese(tree: HtmlElement, *samples: str | None) -> bool:
+    lang = (tree.get("lang") or "").lower()
+    if lang.startswith("vi"):
+        return True
+    sample = " ".join(s for s in samples if s)
+    return len(_VI_HINT.findall(sample)) >= 3
+
+
+def extract_article(html: bytes | str, url: str, *, profile: Profile | None = None, source: str = "",
+                    declared_encoding: str | None = None, hint_published: datetime | None = None,
+                    fetched_at: datetime | None = None, timezone: str = "Asia/Ho_Chi_Minh") -> Article:
+    """Extract the article of one page; raise :class:`ExtractionError` saying why when there is none."""
+    tz = ZoneInfo(timezone)
+    tree = parse_html(decode_html(html, declared_encoding))
+    index = ClassIndex(tree)
+    meta = read_meta(tree, profile, index)
+    title_element = meta.title_element
+    published, date_source = find_published(
+        tree, url, profile=profile, article_ld=meta.jsonld_article, title_element=title_element,
+        hint=hint_published, fetched_at=fetched_at, tz=tz, index=index)
+    canonical = _canonical_url(tree, url)
+    vietnamese = _is_vietnamese(tree, meta.title, meta.lead, meta.description)
+    teasers = link_titles(tree, url, index.elements) - {(meta.title or "").lower()}
+
+    if profile:
+        for css in profile.drop:
+            for node in select(tree, css):
+                remove(node)
+    pruned = prune_tree(tree, vietnamese, index.elements)
+    lines, _ = profile_body(tree, profile)
+    method = "profile"
+    if not lines or sum(len(line) for line in lines) < MIN_BODY_CHARS:
+        lines, method = trafilatura_lines(tree, url), "trafilatura"
+
+    dateline, lead = split_dateline(meta.lead)
+    cleaned = clean_paragraphs(lines, title=meta.title, lead=lead, vietnamese=vietnamese, teaser_titles=teasers,
+                               header_values=(meta.section, meta.author))
+    author = meta.author
+    byline = trailing_author(cleaned.paragraphs) if vietnamese else None
+    if byline:
+        cleaned.paragraphs.pop()
+        author = author or byline
+    text = "\n\n".join(cleaned.paragraphs)
+    if len(text) < MIN_BODY_CHARS:
+        reason = "no article text found" if not text else f"no article: only {len(text)} characters of body text"
+        raise ExtractionError(f"{reason} on {url}")
+
+    if (published is None and meta.og_type != "article" and meta.jsonld_article is None
+            and len(text) < LISTING_MAX_CHARS):
+        raise ExtractionError(f"no article on {url}: no publication date, no article markup and only "
+                              f"{len(text)} characters of text (a listing or service page)")
+    numbers = unique_doc_numbers(find_doc_numbers(text))
+    title = meta.title or cleaned.paragraphs[0][:200]
+    language = detect_language(text, meta.html_lang)
+    topics = (tag_topics(f"{lead or ''}\n\n{text}", title=title, doc_numbers=[n.canonical for n in numbers])
+              if language == "vi" else [])
+    return Article(
+        url=canonical, title=title, text=text, source=source, published=published, author=author,
+        section=meta.section, lead=lead, language=language,
+        doc_numbers=numbers, topics=topics, dateline=dateline or cleaned.dateline, provenance=cleaned.provenance,
+        extraction={"method": method, "date_source": date_source, "pruned_boxes": pruned,
+                    "removed_lines": len(cleaned.removed)},
+        fetched_url=url, fetched_at=fetched_at,
+    )

@@ -1,0 +1,69 @@
+"""The body's paragraphs: from the source profile's body selector when it matches, else from trafilatura."""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from newswatch.extract.dom import remove, select, text_of
+from newswatch.sources import Profile
+
+LOG = logging.getLogger(__name__)
+_PARAGRAPH_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td", "th", "dd", "dt"}
+_SKIP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea", "svg",
+              "video", "audio", "object", "embed", "template")
+
+
+def paragraphs_from_element(element: HtmlElement) -> list[str]:
+    """Block-level paragraphs of an element: each p/h*/li/… one paragraph, loose text between them too."""
+    for node in list(element.iter(*_SKIP_TAGS)):
+        remove(node)
+    out: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        if not isinstance(node.tag, str):
+            return
+        if node.tag in _PARAGRAPH_TAGS and not any(
+                isinstance(c.tag, str) and c.tag in ("p", "div", "table", "ul", "ol") for c in node.iterdescendants()):
+            text = text_of(node)
+            if text:
+                out.append(text)
+        else:
+            if node.text and node.text.strip():
+                out.append(node.text.strip())
+            for child in node:
+                walk(child)
+                continue
+        if node.tail and node.tail.strip() and node is not element:
+            out.append(node.tail.strip())
+
+    walk(element)
+    return out
+
+
+def profile_body(tree: HtmlElement, profile: Profile | None) -> tuple[list[str] | None, HtmlElement | None]:
+    """Paragraphs of the profile's body element (after its drop selectors), or None when it does not match."""
+    if not profile or not profile.body:
+        return None, None
+    found = select(tree, profile.body)
+    if not found:
+        return None, None
+    element = found[0]
+    for css in profile.drop:
+        for node in select(element, css):
+            if node is not element:
+                remove(node)
+    return paragraphs_from_element(element), element
+
+
+def trafilatura_lines(tree: HtmlElement, url: str) -> list[str]:
+    """Paragraph lines from trafilatura (comments excluded), one per extracted block."""
+    try:
+        text = trafilatura.extract(tree, url=url or None, include_comments=False, include_tables=True,
+                                   deduplicate=False, with_metadata=False)
+    except Exception as exc:  # trafilatura raises assorted errors on odd trees
+        LOG.warning("trafilatura failed on %s: %s", url, exc)
+        return []
+    return text.splitlines() if text else []

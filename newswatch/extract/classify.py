@@ -1,0 +1,56 @@
+"""Is a page an article or something else (category, tag, contact page)? Decided on page evidence.
+
+The crawler asks this when a source has no URL pattern. Evidence: structured data saying article
+(og:type, JSON-LD NewsArticle), a publication date, a headline, a body of real length (long
+paragraphs), against signs of a listing (many teaser links, listing URL paths).
+"""
+
+from __future__ import annotations
+
+import re
+
+from newswatch.errors import ExtractionError
+from newswatch.extract.dates import URL_TIMESTAMP, from_structured, from_visible
+from newswatch.extract.decode import decode_html
+from newswatch.extract.dom import parse_html
+from newswatch.extract.metadata import read_meta
+from newswatch.text.dates import DEFAULT_TZ
+
+_LISTING_PATH = re.compile(r"/(?:tag|tags|category|categories|chuyen-muc|chu-de|topic|lien-he|contact|gioi-thieu|"
+                           r"about|search|tim-kiem|page/\d+|trang-\d+)(?:/|\.html?$|$)", re.I)
+
+
+def classify_page(html: bytes | str, url: str) -> tuple[str, str]:
+    """("article" | "other", reason) for one page."""
+    try:
+        tree = parse_html(decode_html(html))
+    except ExtractionError as exc:
+        return "other", str(exc)
+    meta = read_meta(tree)
+    evidence: list[str] = []
+    structured = bool(meta.jsonld_article) or meta.og_type == "article"
+    if meta.jsonld_article:
+        evidence.append("JSON-LD article")
+    if meta.og_type == "article":
+        evidence.append("og:type article")
+    dated = from_structured(tree, meta.jsonld_article, DEFAULT_TZ) is not None or bool(URL_TIMESTAMP.search(url))
+    if not dated:
+        dated = from_visible(tree, None, DEFAULT_TZ) is not None
+    if dated:
+        evidence.append("publication date")
+    long_paragraphs = [len(t) for p in tree.iter("p") if len(t := " ".join(p.itertext()).strip()) >= 80]
+    body = sum(long_paragraphs)
+    links = sum(1 for _ in tree.iter("a"))
+    if body >= 500:
+        evidence.append(f"body {body} chars in {len(long_paragraphs)} paragraphs")
+    if _LISTING_PATH.search(url.split("?")[0]):
+        return "other", f"listing-style URL path; evidence: {', '.join(evidence) or 'none'}"
+    if meta.og_type in ("website", "profile") and not meta.jsonld_article and body < 1500:
+        return "other", f"og:type {meta.og_type} and a short body ({body} chars)"
+    if body < 300:
+        return "other", f"no article body (only {body} chars in long paragraphs, {links} links)"
+    if structured and body >= 300:
+        return "article", "; ".join(evidence)
+    if dated and body >= 500 and len(long_paragraphs) >= 3:
+        return "article", "; ".join(evidence)
+    return "other", f"not enough evidence of an article: {', '.join(evidence) or 'none'}"

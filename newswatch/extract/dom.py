@@ -1,0 +1,115 @@
+"""One lxml parse per page and the small DOM helpers the extractor modules share."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from newswatch.errors import ExtractionError
+from newswatch.text.normalize import clean_line
+
+LOG = logging.getLogger(__name__)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def parse_html(text: str) -> HtmlElement:
+    """The page's tree, parsed as trafilatura parses it (comments and processing instructions removed)."""
+    tree = load_html(_XML_DECL.sub("", text, count=1))
+    if tree is None:
+        raise ExtractionError("not an HTML page: the markup could not be parsed")
+    return tree
+
+
+@lru_cache(maxsize=512)
+def _selector(css: str) -> CSSSelector | None:
+    try:
+        return CSSSelector(css)
+    except Exception as exc:  # cssselect raises several types for bad selectors
+        LOG.warning("ignoring invalid CSS selector %r: %s", css, exc)
+        return None
+
+
+def select(tree: HtmlElement, css: str | None) -> list[HtmlElement]:
+    """Elements matching a CSS selector (none for an empty or invalid selector)."""
+    if not css:
+        return []
+    selector = _selector(css)
+    return list(selector(tree)) if selector is not None else []
+
+
+def select_one(tree: HtmlElement, css: str | None) -> HtmlElement | None:
+    found = select(tree, css)
+    return found[0] if found else None
+
+
+def text_of(element: HtmlElement | None) -> str:
+    """The element's text, whitespace collapsed and normalised (NFC, look-alikes)."""
+    if element is None:
+        return ""
+    return clean_line(" ".join(element.itertext()))
+
+
+def meta_content(tree: HtmlElement, *keys: str) -> str | None:
+    """The first non-empty ``<meta property|name|itemprop=key content>`` among ``keys``."""
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            for node in tree.xpath(f'//meta[@{attr}="{key}"]'):
+                value = clean_line(node.get("content") or "")
+                if value:
+                    return value
+    return None
+
+
+class ClassIndex:
+    """One pass over the page's elements: document order and elements by class token.
+
+    Walking an lxml.html tree from Python is the costly part of extraction (each element gets a
+    Python proxy); the modules share this single walk instead of each iterating the tree.
+    """
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.elements: list[HtmlElement] = [el for el in tree.iter() if isinstance(el.tag, str)]
+        self.order: dict[HtmlElement, int] = {el: i for i, el in enumerate(self.elements)}
+        self.by_token: dict[str, list[HtmlElement]] = {}
+        for element in self.elements:
+            classes = element.get("class")
+            if classes:
+                for token in classes.split():
+                    self.by_token.setdefault(token, []).append(element)
+
+    def find(self, tokens: tuple[str, ...] | list[str], tags: tuple[str, ...] = ()) -> list[HtmlElement]:
+        """Elements carrying any of ``tokens``, in the order of ``tokens``; optionally only these tags."""
+        found: list[HtmlElement] = []
+        for token in tokens:
+            for element in self.by_token.get(token, ()):
+                if (not tags or element.tag in tags) and element not in found:
+                    found.append(element)
+        return found
+
+    def containing(self, *parts: str) -> list[HtmlElement]:
+        """Elements with a class token containing any of ``parts`` (e.g. "date"), in no particular order."""
+        found: dict[HtmlElement, None] = {}
+        for token, elements in self.by_token.items():
+            lowered = token.lower()
+            if any(part in lowered for part in parts):
+                found.update(dict.fromkeys(elements))
+        return list(found)
+
+
+def remove(element: HtmlElement) -> None:
+    """Remove an element but keep its tail text in place."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
