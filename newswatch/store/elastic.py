@@ -1,0 +1,517 @@
+"""The Elasticsearch article store, through the official ``elasticsearch`` 8.x client only.
+
+* An index template ``<prefix>-articles`` for ``<prefix>-articles-*``: ``title``/``lead``/``text`` as
+  ``text`` (standard analyzer, the exact field) with a ``.folded`` subfield (standard tokenizer +
+  lowercase + asciifolding: accents and đ removed, no plugin needed); keyword fields for document
+  numbers (canonical and folded keys), document types, topics, source, cluster and simhash bands;
+  ``published`` as a date. ``dynamic: false`` — only these fields are indexed; the article is
+  kept whole in ``_source``.
+* Writes go through the alias ``<prefix>-articles`` → ``<prefix>-articles-000001`` (write index), so
+  a new index generation can be filled and the alias swapped with no downtime.
+* ``_id`` is ``Article.id`` (hash of the canonical URL): new articles are written with ``create``;
+  a conflict means another writer stored it first and is resolved as a re-put (idempotent, as in
+  Media Cloud's story-indexer). Bulk requests retry 429s a bounded number of times.
+* Previous versions of edited articles go to ``<prefix>-versions``.
+* When the cluster is unreachable, ``put`` appends the article to a fsync'd JSONL spool and returns
+  normally; the spool is replayed on the next successful put and by :meth:`ElasticStore.replay_spool`.
+
+Single puts refresh the index so that the next copy of a story finds its cluster at once (crawls
+store a few articles per second); bulk loads refresh once per batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from elastic_transport import TransportError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+
+from newswatch import dedup
+from newswatch.errors import StoreUnavailable
+from newswatch.models import Article
+from newswatch.search import highlight, parse_query
+from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
+from newswatch.store.keys import (
+    article_doc_keys,
+    article_doc_type_keys,
+    article_doc_types,
+    article_time,
+    doc_key,
+    label_key,
+    month_of,
+)
+from newswatch.store.spool import Spool
+
+log = logging.getLogger(__name__)
+
+_UNAVAILABLE_STATUS = {429, 502, 503, 504}
+_NOT_STORED = ("store_outcome", "first_in_cluster")
+
+
+def _text_field() -> dict[str, Any]:
+    return {"type": "text", "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}}}
+
+
+ANALYSIS = {"analyzer": {"vi_folded": {"type": "custom", "tokenizer": "standard",
+                                       "filter": ["lowercase", "asciifolding"]}}}
+ARTICLE_MAPPINGS: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {
+        "id": {"type": "keyword"}, "url": {"type": "keyword"}, "source": {"type": "keyword"},
+        "section": {"type": "keyword"}, "language": {"type": "keyword"},
+        "title": _text_field(), "lead": _text_field(), "text": _text_field(),
+        "published": {"type": "date"}, "month": {"type": "keyword"},
+        "stored_epoch": {"type": "long"}, "updated_epoch": {"type": "long"},
+        "content_hash": {"type": "keyword"}, "simhash": {"type": "long"}, "bands": {"type": "keyword"},
+        "cluster_id": {"type": "keyword"}, "version": {"type": "integer"},
+        "topics": {"type": "keyword"}, "topic_keys": {"type": "keyword"},
+        "doc_numbers": {"type": "keyword"}, "doc_keys": {"type": "keyword"},
+        "doc_types": {"type": "keyword"}, "doc_type_keys": {"type": "keyword"},
+        "article": {"type": "object", "enabled": False},
+    },
+}
+VERSION_MAPPINGS: dict[str, Any] = {
+    "dynamic": False,
+    "properties": {"id": {"type": "keyword"}, "version": {"type": "integer"},
+                   "replaced_epoch": {"type": "long"}, "article": {"type": "object", "enabled": False}},
+}
+
+
+def _is_unavailable(exc: BaseException) -> bool:
+    if isinstance(exc, StoreUnavailable):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.meta.status in _UNAVAILABLE_STATUS
+    return isinstance(exc, TransportError | ConnectionError | TimeoutError)
+
+
+def _article_data(article: Article) -> dict[str, Any]:
+    data = article.to_dict()
+    for key in _NOT_STORED:
+        data.pop(key, None)
+    return data
+
+
+class ElasticStore(ArticleStore):
+    """Articles in Elasticsearch (or an ES-compatible server), spooled to disk while it is down."""
+
+    def __init__(self, url: str, *, prefix: str = "newswatch", spool_dir: str | Path | None = None,
+                 request_timeout: float = 10.0, max_retries: int = 2, client: Elasticsearch | None = None) -> None:
+        self.url = url
+        self.prefix = prefix
+        self.alias = f"{prefix}-articles"
+        self.versions_alias = f"{prefix}-versions"
+        self.es = client or Elasticsearch(url, request_timeout=request_timeout, max_retries=max_retries,
+                                          retry_on_timeout=True)
+        self.spool = Spool(spool_dir or Path("data") / "spool", name=f"elasticsearch-{prefix}")
+        self.bulk_retries = 3
+        self.retry_after_s = 30.0  # after a failed connection, spool straight away for this long
+        self._down_until = 0.0
+        self._ready = False
+
+    # -- index setup -------------------------------------------------------------------------------
+
+    def ensure_index(self) -> None:
+        """Install the templates and the first index generation behind the aliases (idempotent)."""
+        if self._ready:
+            return
+        for alias, mappings in ((self.alias, ARTICLE_MAPPINGS), (self.versions_alias, VERSION_MAPPINGS)):
+            self.es.indices.put_index_template(name=alias, index_patterns=[f"{alias}-*"], priority=200, template={
+                "settings": {"number_of_shards": 1, "analysis": ANALYSIS}, "mappings": mappings})
+            if not self.es.indices.exists_alias(name=alias):
+                try:
+                    self.es.indices.create(index=f"{alias}-000001", aliases={alias: {"is_write_index": True}})
+                except ApiError as exc:  # another process created it first
+                    if exc.meta.status != 400 or not self.es.indices.exists_alias(name=alias):
+                        raise
+        self._ready = True
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def put(self, article: Article) -> PutResult:
+        return self.put_many([article])[0]
+
+    def put_many(self, articles: Iterable[Article]) -> list[PutResult]:
+        batch = [dedup.fingerprint(a) for a in articles]
+        if not batch:
+            return []
+        try:
+            if time.monotonic() < self._down_until:
+                raise StoreUnavailable("recently unreachable")
+            self.ensure_index()
+            if self.spool.pending():
+                self.replay_spool()
+            return self._put_batch(batch, refresh=True)
+        except Exception as exc:
+            if not _is_unavailable(exc):
+                raise
+            if not isinstance(exc, StoreUnavailable) or "recently" not in str(exc):
+                self._down_until = time.monotonic() + self.retry_after_s
+            log.warning("Elasticsearch at %s unreachable (%s): %d article(s) spooled to %s",
+                        self.url, type(exc).__name__, len(batch), self.spool.dir)
+            self.spool.append(batch)
+            return [self._spooled(a) for a in batch]
+
+    @staticmethod
+    def _spooled(article: Article) -> PutResult:
+        article.cluster_id = article.cluster_id or f"c{article.id}"
+        article.store_outcome = PutOutcome.NEW.value
+        article.first_in_cluster = True
+        return PutResult(PutOutcome.NEW, article.id, article.cluster_id, 1, True, spooled=True)
+
+    def replay_spool(self) -> int:
+        """Store every spooled article; returns how many. Raises StoreUnavailable if the cluster is still down."""
+        try:
+            self.ensure_index()
+            replayed = self.spool.replay(lambda batch: self._put_batch(batch, refresh=True))
+            self._down_until = 0.0
+            return replayed
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise StoreUnavailable(f"Elasticsearch at {self.url} unreachable: {exc}") from exc
+            raise
+
+    def _candidates(self, batch: list[Article], existing: dict[str, dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """For each article of the batch, stored articles that may be copies of it (same fingerprint or a shared band)."""
+        searches: list[dict[str, Any]] = []
+        for article in batch:
+            should: list[dict[str, Any]] = [{"term": {"content_hash": article.content_hash}}]
+            if article.simhash is not None:
+                should.append({"terms": {"bands": [str(b) for b in dedup.bands(article.simhash)]}})
+            searches += [{"index": self.alias}, {"query": {"bool": {"should": should, "minimum_should_match": 1}},
+                                                 "size": 100, "_source": ["id", "simhash", "content_hash",
+                                                                          "cluster_id", "published", "stored_epoch"]}]
+        responses = self.es.msearch(searches=searches)["responses"]
+        out = []
+        for response in responses:
+            if "error" in response:
+                raise StoreUnavailable(f"candidate search failed: {response['error']}")
+            out.append([h["_source"] for h in response["hits"]["hits"]])
+        return out
+
+    @staticmethod
+    def _nearest(article: Article, candidates: list[dict[str, Any]]) -> str | None:
+        best: tuple[int, str, int, str] | None = None
+        tokens: int | None = None
+        for c in candidates:
+            if c.get("id") == article.id:
+                continue
+            if c.get("content_hash") == article.content_hash:
+                distance = 0
+            elif article.simhash is None or c.get("simhash") is None:
+                continue
+            else:
+                distance = dedup.hamming(article.simhash, int(c["simhash"]))
+                if distance > dedup.NEAR_DISTANCE:
+                    continue
+                if distance > dedup.SHORT_DISTANCE:
+                    tokens = dedup.token_count(article.text) if tokens is None else tokens
+                    if tokens < dedup.SHORT_TEXT_TOKENS:
+                        continue
+            key = (distance, str(c.get("published") or ""), int(c.get("stored_epoch") or 0), c["cluster_id"])
+            if best is None or key < best:
+                best = key
+        return best[3] if best else None
+
+    def _doc(self, article: Article, stored_epoch: int, now_ms: int) -> dict[str, Any]:
+        moment = article_time(article, datetime.fromtimestamp(stored_epoch / 1000, UTC))
+        return {
+            "id": article.id, "url": article.url, "source": article.source or "", "section": article.section,
+            "language": article.language, "title": article.title or "", "lead": article.lead or "",
+            "text": article.text or "", "published": moment.isoformat(), "month": month_of(moment),
+            "stored_epoch": stored_epoch, "updated_epoch": now_ms, "content_hash": article.content_hash,
+            "simhash": article.simhash,
+            "bands": [str(b) for b in dedup.bands(article.simhash)] if article.simhash is not None else [],
+            "cluster_id": article.cluster_id, "version": article.version, "topics": list(article.topics),
+            "topic_keys": [label_key(t) for t in article.topics], "doc_numbers": article.canonical_doc_numbers,
+            "doc_keys": article_doc_keys(article), "doc_types": article_doc_types(article),
+            "doc_type_keys": article_doc_type_keys(article), "article": _article_data(article),
+        }
+
+    def _put_batch(self, batch: list[Article], refresh: bool) -> list[PutResult]:
+        ids = list(dict.fromkeys(a.id for a in batch))
+        found = self.es.mget(index=self.alias, ids=ids, source_excludes=["article", "text", "lead"])["docs"]
+        existing = {d["_id"]: d["_source"] for d in found if d.get("found")}
+        fresh = [a for a in batch if a.id not in existing]
+        candidates = dict(zip([id(a) for a in fresh], self._candidates(fresh, existing), strict=True)) if fresh else {}
+        now_ms = int(time.time() * 1000)
+        actions: list[dict[str, Any]] = []
+        outcomes: list[tuple[Article, PutOutcome, bool]] = []  # article, outcome, started a cluster
+        in_batch: list[dict[str, Any]] = []
+        for article in batch:
+            stored = existing.get(article.id)
+            if stored is not None and stored.get("content_hash") == article.content_hash:
+                article.cluster_id, article.version = stored["cluster_id"], int(stored.get("version") or 1)
+                outcomes.append((article, PutOutcome.UNCHANGED, False))
+                continue
+            if stored is not None:
+                previous = self.es.get(index=self.alias, id=article.id)["_source"]
+                old_version = int(previous.get("version") or 1)
+                actions.append({"_op_type": "index", "_index": self.versions_alias, "_id": f"{article.id}:{old_version}",
+                                "_source": {"id": article.id, "version": old_version, "replaced_epoch": now_ms,
+                                            "article": previous["article"]}})
+                article.cluster_id, article.version = previous["cluster_id"], old_version + 1
+                if article.published is None and previous["article"].get("published"):
+                    article.published = datetime.fromisoformat(previous["article"]["published"])
+                doc = self._doc(article, int(previous.get("stored_epoch") or now_ms), now_ms)
+                actions.append({"_op_type": "index", "_index": self.alias, "_id": article.id, "_source": doc})
+                existing[article.id] = doc
+                outcomes.append((article, PutOutcome.UPDATED, False))
+                continue
+            cluster = self._nearest(article, candidates.get(id(article), []) + in_batch)
+            article.cluster_id = cluster or article.cluster_id or f"c{article.id}"
+            article.version = max(article.version, 1)
+            doc = self._doc(article, now_ms, now_ms)
+            actions.append({"_op_type": "create", "_index": self.alias, "_id": article.id, "_source": doc})
+            existing[article.id] = doc
+            in_batch.append(doc)
+            outcomes.append((article, PutOutcome.NEW, cluster is None))
+        conflicts = self._bulk(actions, refresh)
+        results = self._results(outcomes)
+        for index, (article, _, _) in enumerate(outcomes):
+            if article.id in conflicts:  # created meanwhile by another writer: store again as a re-put
+                article.cluster_id = None
+                results[index] = self._put_batch([article], refresh)[0]
+        return results
+
+    def _bulk(self, actions: list[dict[str, Any]], refresh: bool) -> set[str]:
+        """Run the bulk request (429s retried with back-off); returns ids whose create conflicted."""
+        if not actions:
+            return set()
+        conflicts: set[str] = set()
+        failures: Counter[str] = Counter()
+        for ok, item in helpers.streaming_bulk(self.es, actions, max_retries=self.bulk_retries, initial_backoff=1,
+                                               raise_on_error=False, raise_on_exception=True,
+                                               refresh="true" if refresh else "false"):
+            if ok:
+                continue
+            op, info = next(iter(item.items()))
+            if info.get("status") == 409 and op == "create":
+                conflicts.add(info["_id"])
+            elif info.get("status") in _UNAVAILABLE_STATUS:
+                raise StoreUnavailable(f"bulk item rejected: {info.get('error')}")
+            else:
+                failures[str(info.get("error", {}).get("type", info.get("status")))] += 1
+                log.error("Elasticsearch refused %s: %s", info.get("_id"), info.get("error"))
+        if failures:
+            raise ValueError(f"Elasticsearch refused documents: {dict(failures)}")
+        return conflicts
+
+    def _results(self, outcomes: list[tuple[Article, PutOutcome, bool]]) -> list[PutResult]:
+        clusters = list(dict.fromkeys(a.cluster_id for a, _, _ in outcomes if a.cluster_id))
+        firsts: dict[str, tuple[str | None, int]] = {}
+        if clusters:
+            searches: list[dict[str, Any]] = []
+            for cluster in clusters:
+                searches += [{"index": self.alias}, {"query": {"term": {"cluster_id": cluster}}, "size": 1,
+                                                     "track_total_hits": True, "_source": ["id"],
+                                                     "sort": [{"published": "asc"}, {"stored_epoch": "asc"}]}]
+            for cluster, response in zip(clusters, self.es.msearch(searches=searches)["responses"], strict=True):
+                hits = response.get("hits", {})
+                first = hits.get("hits", [{}])[0].get("_source", {}).get("id") if hits.get("hits") else None
+                firsts[cluster] = (first, int(hits.get("total", {}).get("value", 1)))
+        results = []
+        for article, outcome, started in outcomes:
+            first_id, size = firsts.get(article.cluster_id or "", (article.id, 1))
+            is_first = started if outcome is PutOutcome.NEW else first_id in (None, article.id)
+            article.store_outcome = outcome.value
+            article.first_in_cluster = is_first
+            results.append(PutResult(outcome, article.id, article.cluster_id or "", max(size, 1), is_first))
+        return results
+
+    def import_articles(self, articles: Iterable[Article]) -> int:
+        """Copy articles as they are (cluster and version kept), in bulk: for ``newswatch reindex``."""
+        self.ensure_index()
+        count = 0
+        now_ms = int(time.time() * 1000)
+
+        def actions() -> Iterator[dict[str, Any]]:
+            nonlocal count
+            for article in articles:
+                dedup.fingerprint(article)
+                article.cluster_id = article.cluster_id or f"c{article.id}"
+                count += 1
+                yield {"_op_type": "index", "_index": self.alias, "_id": article.id,
+                       "_source": self._doc(article, now_ms, now_ms)}
+
+        for ok, item in helpers.streaming_bulk(self.es, actions(), chunk_size=500, max_retries=self.bulk_retries,
+                                               raise_on_error=False):
+            if not ok:
+                log.error("reindex: Elasticsearch refused %s", item)
+        self.es.indices.refresh(index=self.alias)
+        return count
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            self.ensure_index()
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise StoreUnavailable(f"Elasticsearch at {self.url} unreachable: {exc}") from exc
+            raise
+
+    def get(self, article_id: str) -> Article | None:
+        try:
+            doc = self._call(self.es.get, index=self.alias, id=article_id)
+        except NotFoundError:
+            return None
+        return Article.from_dict(doc["_source"]["article"])
+
+    def versions(self, article_id: str) -> list[Article]:
+        response = self._call(self.es.search, index=self.versions_alias, query={"term": {"id": article_id}},
+                              sort=[{"version": "asc"}], size=1000)
+        return [Article.from_dict(h["_source"]["article"]) for h in response["hits"]["hits"]]
+
+    def cluster(self, cluster_id: str) -> list[Article]:
+        response = self._call(self.es.search, index=self.alias, query={"term": {"cluster_id": cluster_id}},
+                              sort=[{"published": "asc"}, {"stored_epoch": "asc"}], size=1000, _source=["article"])
+        return [Article.from_dict(h["_source"]["article"]) for h in response["hits"]["hits"]]
+
+    def iter_articles(self, since: datetime | None = None) -> Iterator[Article]:
+        query: dict[str, Any] = {"match_all": {}}
+        if since:
+            query = {"range": {"updated_epoch": {"gte": int(since.timestamp() * 1000)}}}
+        after: list[Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {"search_after": after} if after else {}
+            response = self._call(self.es.search, index=self.alias, query=query, sort=[{"id": "asc"}], size=500,
+                                  _source=["article"], **kwargs)
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            for hit in hits:
+                yield Article.from_dict(hit["_source"]["article"])
+            after = hits[-1]["sort"]
+
+    def count(self) -> int:
+        return int(self._call(self.es.count, index=self.alias)["count"])
+
+    def latest_by_source(self) -> dict[str, datetime]:
+        response = self._call(self.es.search, index=self.alias, size=0, aggs={
+            "source": {"terms": {"field": "source", "size": 1000}, "aggs": {"latest": {"max": {"field": "stored_epoch"}}}}})
+        out = {}
+        for bucket in response["aggregations"]["source"]["buckets"]:
+            value = bucket["latest"]["value"]
+            if value is not None:
+                out[bucket["key"]] = datetime.fromtimestamp(value / 1000, UTC)
+        return out
+
+    def size_bytes(self) -> int:
+        stats = self._call(self.es.indices.stats, index=self.alias)
+        return int(stats.get("_all", {}).get("total", {}).get("store", {}).get("size_in_bytes", 0))
+
+    def close(self) -> None:
+        self.es.close()
+
+    # -- search ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _filters(query: SearchQuery) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = []
+        if query.since or query.until:
+            bounds = {}
+            if query.since:
+                bounds["gte"] = query.since.isoformat()
+            if query.until:
+                bounds["lte"] = query.until.isoformat()
+            filters.append({"range": {"published": bounds}})
+        if query.sources:
+            filters.append({"terms": {"source": query.sources}})
+        if query.topics:
+            filters.append({"terms": {"topic_keys": [label_key(t) for t in query.topics]}})
+        if query.doc_types:
+            filters.append({"terms": {"doc_type_keys": [label_key(t) for t in query.doc_types]}})
+        filters += [{"term": {"doc_keys": doc_key(n)}} for n in query.doc_numbers]
+        return filters
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        parsed = parse_query(query.text)
+        body_query = {"bool": {"must": [parsed.to_es()], "filter": self._filters(query)}}
+        ranked = not parsed.is_empty and query.sort != "newest"
+        sort: list[Any] = ([{"_score": "desc"}] if ranked else []) + [{"published": "desc"}, {"id": "desc"}]
+        kwargs: dict[str, Any] = {"query": body_query, "sort": sort, "from_": query.offset, "size": query.limit,
+                                  "track_total_hits": True, "_source": ["article", "cluster_id", "published"]}
+        aggs: dict[str, Any] = {}
+        if query.facets:
+            aggs = {"source": {"terms": {"field": "source", "size": 50}},
+                    "topic": {"terms": {"field": "topics", "size": 50}},
+                    "doc_type": {"terms": {"field": "doc_types", "size": 50}},
+                    "month": {"terms": {"field": "month", "size": 240}}}
+        if query.collapse_clusters:
+            kwargs["collapse"] = {"field": "cluster_id"}
+            aggs["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+        if aggs:
+            kwargs["aggs"] = aggs
+        response = self._call(self.es.search, index=self.alias, **kwargs)
+        aggregations = response.get("aggregations", {})
+        facets = {}
+        if query.facets:
+            for name in ("source", "topic", "doc_type", "month"):
+                buckets = aggregations.get(name, {}).get("buckets", [])
+                facets[name] = {b["key"]: b["doc_count"] for b in buckets}
+            facets["month"] = dict(sorted(facets["month"].items(), reverse=True))
+        total = (int(aggregations["clusters"]["value"]) if query.collapse_clusters
+                 else int(response["hits"]["total"]["value"]))
+        hits = self._hits(response["hits"]["hits"], query, parsed)
+        return SearchResult(total=total, hits=hits, facets=facets,
+                            took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _hits(self, raw: list[dict[str, Any]], query: SearchQuery, parsed: Any) -> list[SearchHit]:
+        members: dict[str, list[dict[str, Any]]] = {}
+        if query.collapse_clusters and raw:
+            clusters = list(dict.fromkeys(h["_source"]["cluster_id"] for h in raw))
+            response = self._call(self.es.search, index=self.alias, query={"terms": {"cluster_id": clusters}},
+                                  sort=[{"published": "asc"}, {"stored_epoch": "asc"}], size=min(10000, 50 * len(clusters)),
+                                  _source=["article", "cluster_id", "published", "source"])
+            for h in response["hits"]["hits"]:
+                members.setdefault(h["_source"]["cluster_id"], []).append(h["_source"])
+        terms = parsed.terms()
+        filters = self._local_filter(query)
+        hits = []
+        for h in raw:
+            article = Article.from_dict(h["_source"]["article"])
+            group = members.get(h["_source"]["cluster_id"], [])
+            copies = []
+            for index, m in enumerate(group):
+                copy = Article.from_dict(m["article"])
+                copies.append({"id": copy.id, "url": copy.url, "source": copy.source, "title": copy.title,
+                               "published": datetime.fromisoformat(m["published"]).astimezone(UTC).isoformat(),
+                               "first": index == 0})
+            for m in group:  # show the cluster's first publisher among the matching copies
+                candidate = Article.from_dict(m["article"])
+                if candidate.id == article.id:
+                    break
+                if filters(candidate, m) and parsed.matches(candidate):
+                    article = candidate
+                    break
+            hits.append(SearchHit(article=article, score=float(h.get("_score") or 0.0),
+                                  snippet=highlight(article.text or article.lead or "", terms),
+                                  copies=copies if len(copies) > 1 else []))
+        return hits
+
+    @staticmethod
+    def _local_filter(query: SearchQuery) -> Any:
+        def check(article: Article, source: dict[str, Any]) -> bool:
+            published = datetime.fromisoformat(source["published"])
+            if query.since and published < query.since:
+                return False
+            if query.until and published > query.until:
+                return False
+            if query.sources and article.source not in query.sources:
+                return False
+            if query.topics and not {label_key(t) for t in query.topics} & {label_key(t) for t in article.topics}:
+                return False
+            if query.doc_types and not {label_key(t) for t in query.doc_types} & set(article_doc_type_keys(article)):
+                return False
+            return all(doc_key(n) in article_doc_keys(article) for n in query.doc_numbers)
+
+        return check
