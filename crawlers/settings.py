@@ -1,0 +1,103 @@
+"""Scrapy settings of the newswatch crawler; every politeness and resilience choice is explicit.
+
+Per-source overrides (``Source.politeness``, ``Source.headers``, ``render_js``) are applied by the
+spider when it is created (:meth:`crawlers.spiders.source.SourceSpider.from_crawler`); one
+crawler per source runs in the process, so an override never leaks into another source.
+
+Scrapy 2.19 on the asyncio reactor does not enforce ``CONCURRENT_REQUESTS_PER_DOMAIN`` when
+``DOWNLOAD_DELAY`` is 0 and AutoThrottle is off (stack-notes P1): AutoThrottle is therefore always
+on, with a small start delay, which restores the per-domain limit.
+"""
+
+from __future__ import annotations
+
+import os
+
+from newswatch.settings import DEFAULT_USER_AGENT, find_chromium
+
+BOT_NAME = "newswatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+USER_AGENT = os.environ.get("NEWSWATCH_USER_AGENT", DEFAULT_USER_AGENT)
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "vi,en;q=0.7",
+}
+
+# --- Politeness ---------------------------------------------------------------------------------
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32  # across all sites of one crawler (one crawler = one source)
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.0  # AutoThrottle computes the delay from the site's latency
+DOWNLOAD_DELAY_JITTER = 0.5  # ±50 % around the delay AutoThrottle computes
+AUTOTHROTTLE_ENABLED = True  # also what makes the per-domain limit hold on 2.19 (stack-notes P1)
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+AUTOTHROTTLE_DEBUG = False
+
+# --- Resilience -----------------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024  # a news page or feed larger than 8 MB is not one
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated response is an error ("truncated"), never half an article
+RETRY_ENABLED = True
+RETRY_TIMES = 2  # bounded: three attempts in all
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSWATCH_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled per attempt, with jitter; Retry-After wins
+NEWSWATCH_RETRY_BACKOFF_MAX = 30.0
+REDIRECT_ENABLED = True
+REDIRECT_MAX_TIMES = 8  # a redirect loop ends here and is recorded as "redirect_loop"
+METAREFRESH_ENABLED = True
+COOKIES_ENABLED = False
+DNS_TIMEOUT = 15
+REFERER_ENABLED = True
+HTTPCACHE_ENABLED = False  # incremental state lives in the state DB, not in a response cache
+
+# --- Pipeline -------------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.enrich.EnrichPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+    "pipelines.monitor.MonitorPipeline": 500,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's RetryMiddleware retries at once; ours waits with exponential backoff between attempts
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    # If-None-Match / If-Modified-Since on feeds, sitemaps and listings from the crawl state
+    "crawlers.middlewares.ConditionalRequestMiddleware": 560,
+}
+EXTENSIONS = {
+    "crawlers.extensions.RunRecorder": 500,
+}
+
+# --- JavaScript (only sources with render_js: true get the Playwright download handler) -----------
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    **({"executable_path": path} if (path := find_chromium()) else {}),
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
+             "--renderer-process-limit=2", "--js-flags=--max-old-space-size=256"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawlers.middlewares.abort_heavy_request"
+NEWSWATCH_CONTEXT_PAGES = 50  # a browser context is closed and replaced after this many pages
+
+# --- newswatch --------------------------------------------------------------------------------------
+NEWSWATCH_EXTRACT_WORKERS = os.environ.get("NEWSWATCH_EXTRACT_WORKERS", "")  # "" = one per core
+NEWSWATCH_MAX_ARTICLES = 5000  # article requests per source and run (a sitemap of 100k URLs is not one run)
+NEWSWATCH_RUN_ID = None  # set by `newswatch crawl`; `scrapy crawl` records its own run
+NEWSWATCH_FULL = False
+
+# no listening ports from a crawler process: neither the telnet console nor the remote-control server
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Spiders of the newswatch crawler: one generic spider configured by a source (``source``)."""

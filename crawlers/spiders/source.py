@@ -1,0 +1,487 @@
+"""The one generic spider: a :class:`newswatch.sources.Source` says where to look, the spider does the rest.
+
+``scrapy crawl source -a source=NAME [-a sources_file=PATH] [-a full=1]`` crawls one source;
+``newswatch crawl`` runs one instance per source in a single process.
+
+What it does, in order:
+
+1. requests the source's feeds, sitemaps (a ``robots.txt`` URL means "its ``Sitemap:`` lines") and
+   listing pages, conditionally (the validators come from the crawl state; see
+   :mod:`crawlers.middlewares`); a 304 or a body identical to the last one ends there;
+2. reads article links from them (RSS/Atom, sitemap indexes, Google News sitemaps, listing pages and
+   their pagination up to ``listing_depth``), keeps the ones matching ``article_pattern`` (or all
+   same-site links that could be articles) and requests only the ones the state does not know, or
+   whose feed/sitemap date is newer than their last fetch, or whose last fetch failed for a transient
+   reason (timeouts, 5xx) — unless ``full``;
+3. decides article or not (URL pattern, else page evidence), extracts in the process pool
+   (:mod:`newswatch.crawl.pages`) and yields an :class:`~newswatch.models.Article` to the pipelines;
+4. records every URL's outcome in the crawl state once the pipelines are done with it, and every
+   failure with its reason (stats ``newswatch/errors/<reason>``, kept in the run history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import task
+from twisted.python.failure import Failure
+
+from crawlers import discovery
+from crawlers.discovery import Link
+from newswatch.crawl.pages import extraction_workers, submit_page, warm_pool
+from newswatch.models import Article
+from newswatch.settings import load_settings
+from newswatch.sources import Source, load_sources, select_sources
+from newswatch.state import open_state
+from newswatch.state.crawl import EntryState, UrlState, load_entries, load_urls, record_urls, save_entry
+
+logger = logging.getLogger(__name__)
+
+PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on") if not isinstance(value, bool) else value
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable reason code for a failed request (the key of "errors by reason")."""
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc).lower()
+        if "robots.txt" in text:
+            return "robots_disallowed"
+        if "redirection" in text:
+            return "redirect_loop"
+        if "offsite" in text:
+            return "offsite"
+        return "ignored"
+    name = type(exc).__name__
+    text = str(exc).lower()
+    if "DataLoss" in name or "dataloss" in text.replace(" ", "") or "truncat" in text:
+        return "truncated"
+    if "Timeout" in name or "timed out" in text or "timeout" in text:
+        return "timeout"
+    if "Cancelled" in name or "maxsize" in text or "max size" in text:
+        return "too_large"
+    if "DNS" in name or "Resolve" in name:
+        return "dns"
+    if "Refused" in name or "Connect" in name or "DownloadFailed" in name:
+        return "connection"
+    if "playwright" in type(exc).__module__.lower() or "Target" in str(exc)[:40]:
+        return "render_failed"
+    return f"failed_{name}"
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawls one configured source: discovery, incremental selection, extraction."""
+
+    name = "source"
+
+    def __init__(self, source: Source | str | None = None, sources_file: str | None = None, full: Any = False,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if source is None:
+            raise ValueError("give the source to crawl: scrapy crawl source -a source=NAME [-a sources_file=PATH]")
+        self._source_arg = source
+        self._sources_file = sources_file
+        self.full = _truthy(full)
+        self.source: Source
+        self.entries: dict[str, EntryState] = {}
+        self.urls: dict[str, UrlState] = {}
+        self.article_requests = 0
+        self.requested: set[str] = set()
+        self._pending_state: list[dict[str, Any]] = []
+        self._ctx_generation = 0
+        self._ctx_pages: dict[int, int] = {}
+        self._ctx_inflight: dict[int, int] = {}
+        self._closing: set[Any] = set()
+
+    # --- set-up -----------------------------------------------------------------------------------
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider: SourceSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider._configure(crawler)
+        return spider
+
+    def _configure(self, crawler: Crawler) -> None:
+        self.nw_settings = load_settings()
+        if isinstance(self._source_arg, Source):
+            self.source = self._source_arg
+        else:
+            file = Path(self._sources_file) if self._sources_file else self.nw_settings.sources_file
+            self.source = select_sources(load_sources(file), [str(self._source_arg)], file)[0]
+        source = self.source
+        self.allowed_domains = list(source.allowed_domains)
+        self.full = self.full or crawler.settings.getbool("NEWSWATCH_FULL")
+        s = crawler.settings
+        prio = "spider"
+        if (s.getpriority("USER_AGENT") or 0) < 40:  # -s USER_AGENT=... on the command line still wins
+            s.set("USER_AGENT", self.nw_settings.user_agent, priority=prio)
+        pol = source.politeness
+        if pol.download_delay is not None:
+            s.set("DOWNLOAD_DELAY", pol.download_delay, priority=prio)
+        if pol.concurrency is not None:
+            s.set("CONCURRENT_REQUESTS_PER_DOMAIN", pol.concurrency, priority=prio)
+        if pol.autothrottle_target is not None:
+            s.set("AUTOTHROTTLE_TARGET_CONCURRENCY", pol.autothrottle_target, priority=prio)
+        if pol.obey_robots is not None:
+            s.set("ROBOTSTXT_OBEY", pol.obey_robots, priority=prio)
+        if source.headers:
+            headers = dict(s.getdict("DEFAULT_REQUEST_HEADERS"))
+            headers.update({k: v for k, v in source.headers.items() if k.lower() != "user-agent"})
+            s.set("DEFAULT_REQUEST_HEADERS", headers, priority=prio)
+            ua = next((v for k, v in source.headers.items() if k.lower() == "user-agent"), None)
+            if ua:
+                s.set("USER_AGENT", ua, priority=prio)
+        self._check_pipelines(s)
+        if source.render_js:
+            s.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority=prio)
+        self.max_articles = s.getint("NEWSWATCH_MAX_ARTICLES", 5000)
+        self.workers = extraction_workers(s.get("NEWSWATCH_EXTRACT_WORKERS"))
+        self.context_pages = s.getint("NEWSWATCH_CONTEXT_PAGES", 50)
+        self.article_re = re.compile(source.article_pattern) if source.article_pattern else None
+        self.excludes = [re.compile(p) for p in source.exclude_patterns]
+        self.db = open_state(self.nw_settings.state_url)
+        crawler.signals.connect(self._opened, signal=signals.spider_opened)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(self._item_error, signal=signals.item_error)
+
+    def _check_pipelines(self, s: Any) -> None:
+        """Leave out item pipelines that cannot be imported, loudly, instead of failing the whole crawl."""
+        from scrapy.utils.misc import load_object
+
+        configured = dict(s.get("ITEM_PIPELINES") or {})
+        usable = {}
+        for path, order in configured.items():
+            try:
+                load_object(path)
+            except (ImportError, NameError, AttributeError) as exc:
+                logger.error("item pipeline %s cannot be loaded (%s): articles are not %s", path, exc,
+                             "stored" if "store" in path else "processed by it")
+                continue
+            usable[path] = order
+        if usable != configured:
+            s.set("ITEM_PIPELINES", usable, priority="spider")
+
+    def _opened(self, spider: scrapy.Spider) -> None:
+        self.entries = load_entries(self.db, self.source.name)
+        self.urls = {} if self.full else load_urls(self.db, self.source.name)  # --full: refetch everything
+        warm_pool(self.workers)
+        self._flusher = task.LoopingCall(self.flush_state)
+        self._flusher.start(2.0, now=False)
+
+    def _closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if getattr(self, "_flusher", None) is not None and self._flusher.running:
+            self._flusher.stop()
+        self.flush_state()
+
+    def flush_state(self) -> None:
+        """Write buffered URL outcomes to the state DB (every 2 s and at close)."""
+        pending, self._pending_state = self._pending_state, []
+        if pending:
+            try:
+                record_urls(self.db, pending)
+            except Exception:  # a locked or broken state DB must not lose the crawl: retry next flush
+                logger.exception("could not write crawl state; will retry")
+                self._pending_state[:0] = pending
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        self.crawler.stats.inc_value(f"newswatch/{key}", count)  # type: ignore[union-attr]
+
+    # --- start ------------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.feeds:
+            yield self.entry_request(url, "feed")
+        for url in self.source.sitemaps:
+            kind = "robots" if url.rstrip("/").endswith("/robots.txt") else "sitemap"
+            yield self.entry_request(url, kind)
+        for url in self.source.listings:
+            yield self.entry_request(url, "listing", depth=0)
+        if not self.full:  # last run's transient failures get another chance
+            for state in list(self.urls.values()):
+                if state.url in self.urls and state.status == "error" and state.needs_fetch(None):
+                    request = self.article_request(Link(state.url), via="retry")
+                    if request is not None:
+                        yield request
+
+    def entry_request(self, url: str, kind: str, depth: int = 0, parent: str | None = None) -> Request:
+        meta: dict[str, Any] = {"nw_entry": kind, "nw_entry_url": url, "nw_depth": depth, "nw_full": self.full,
+                                "nw_parent": parent, "handle_httpstatus_list": [304]}
+        if kind == "listing" and self.source.render_js:
+            meta.update(self._playwright_meta())
+            meta["nw_full"] = True  # a browser navigation is not a conditional request
+        callback = self.parse_robots if kind == "robots" else self.parse_entry
+        return Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=True, priority=10)
+
+    # --- entry points -----------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Any:
+        """A robots.txt given as a sitemap: its ``Sitemap:`` lines are the source's sitemaps."""
+        url = response.meta["nw_entry_url"]
+        if response.status == 304:
+            self._stat("entries/unchanged")
+            save_entry(self.db, url=url, source=self.source.name, kind="robots", last_status=304,
+                       last_fetched=datetime.now(UTC))
+            yield from self._known_children(url)
+            return
+        self._stat("entries/fetched")
+        sitemaps = discovery.robots_sitemaps(response.body, response.url)
+        save_entry(self.db, url=url, source=self.source.name, kind="robots", last_status=response.status,
+                   last_fetched=datetime.now(UTC), items=len(sitemaps),
+                   etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
+                   last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None)
+        for sitemap in sitemaps:
+            yield self.entry_request(sitemap, "sitemap", parent=url)
+
+    async def parse_entry(self, response: Response) -> AsyncIterator[Any]:
+        kind = response.meta["nw_entry"]
+        url = response.meta["nw_entry_url"]
+        self._release_context(response.meta)
+        entry = self.entries.get(url)
+        parent = response.meta.get("nw_parent")
+        now = datetime.now(UTC)
+        if response.status == 304:
+            self._stat("entries/unchanged")
+            save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=304, last_fetched=now,
+                       last_reason=None, parent=parent)
+            for child in self._known_children(url):
+                yield child
+            return
+        self._stat("entries/fetched")
+        body_hash = hashlib.sha1(response.body).hexdigest()
+        validators = {
+            "etag": (response.headers.get(b"ETag") or b"").decode("latin-1") or None,
+            "last_modified": (response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+        }
+        if not self.full and entry is not None and entry.content_hash == body_hash:
+            self._stat("entries/unchanged")
+            save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=response.status,
+                       last_fetched=now, last_reason=None, parent=parent, **validators)
+            for child in self._known_children(url):
+                yield child
+            return
+        links, children, pages = self._links_of(kind, response)
+        requests = [r for r in (self.article_request(link, via=kind) for link in links) if r is not None]
+        save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=response.status,
+                   last_fetched=now, last_reason=None, content_hash=body_hash, items=len(links),
+                   new_items=len(requests), parent=parent, **validators)
+        for child in children:
+            yield self.entry_request(child, "sitemap", parent=url)
+        depth = response.meta.get("nw_depth", 0)
+        if kind == "listing" and depth < self.source.listing_depth:
+            for page in pages:
+                yield self.entry_request(page, "listing", depth=depth + 1)
+        for request in requests:
+            yield request
+
+    def _known_children(self, url: str) -> list[Request]:
+        """An unchanged sitemap index still has children that may have changed: ask each of them, conditionally.
+
+        (An unchanged first listing page ends there: new articles appear on page 1 before any later page.)
+        """
+        return [self.entry_request(child.url, "sitemap", parent=url)
+                for child in self.entries.values() if child.parent == url and child.kind == "sitemap"]
+
+    def _links_of(self, kind: str, response: Response) -> tuple[list[Link], list[str], list[str]]:
+        """(article links, child sitemaps, pagination pages) of an entry point, whatever it turns out to be."""
+        body = response.body
+        if kind == "feed" or (kind != "listing" and discovery.looks_like_feed(body)):
+            links = discovery.parse_feed(body, response.url)
+            if links or discovery.looks_like_feed(body):
+                return links, [], []
+        if kind in ("sitemap", "feed"):
+            sitemap_kind, links = discovery.parse_sitemap(body, response.url)
+            if sitemap_kind == "index":
+                return [], [link.url for link in links], []
+            if sitemap_kind == "urlset":
+                return links, [], []
+        if isinstance(response, TextResponse):  # an HTML page where a feed was expected is read as a listing
+            links, pages = discovery.listing_links(response.text, response.url, self.source)
+            return links, [], pages
+        self._stat("errors/unreadable_entry")
+        return [], [], []
+
+    def article_request(self, link: Link, *, via: str) -> Request | None:
+        url = discovery.normalize_url(link.url)
+        if not discovery.url_allowed(url, self.source):
+            self._stat("skipped_offsite")
+            return None
+        if any(x.search(url) for x in self.excludes):
+            self._stat("skipped_excluded")
+            return None
+        if self.article_re is not None and not self.article_re.search(url):
+            self._stat("skipped_pattern")
+            return None
+        if url in self.requested:  # found by two routes (feed and sitemap) in this run
+            return None
+        known = self.urls.get(url)
+        if known is not None and not self.full and not known.needs_fetch(link.modified):
+            self._stat("skipped_known")
+            return None
+        if self.article_requests >= self.max_articles:
+            self._stat("skipped_limit")
+            return None
+        self.article_requests += 1
+        self.requested.add(url)
+        meta: dict[str, Any] = {"nw_url": url, "nw_announced": link.modified, "nw_via": via,
+                                "nw_decide": self.article_re is None}
+        if self.source.render_js:
+            meta.update(self._playwright_meta())
+        # dont_filter: the spider deduplicates itself, so that a redirect loop reaches REDIRECT_MAX_TIMES and is
+        # recorded as "redirect_loop" instead of vanishing in the duplicate filter
+        return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta, dont_filter=True)
+
+    # --- articles ---------------------------------------------------------------------------------
+
+    async def parse_article(self, response: Response) -> AsyncIterator[Article]:
+        meta = response.meta
+        url: str = meta["nw_url"]
+        announced: datetime | None = meta.get("nw_announced")
+        self._release_context(meta)
+        if not isinstance(response, TextResponse):
+            self._stat("not_articles")
+            self._remember(url, "other", reason="not_html", http_status=response.status, announced=announced)
+            return
+        html = response.text
+        canonical = discovery.canonical_url(html, response.url, self.source)
+        if canonical != url and not self.full:
+            known = self.urls.get(canonical)
+            if known is not None and known.status == "article" and not known.needs_fetch(announced):
+                self._stat("skipped_known")
+                self._remember(url, "article", canonical=canonical, fingerprint=known.fingerprint,
+                               http_status=response.status, announced=announced)
+                return
+        fetched_at = datetime.now(UTC)
+        result = await submit_page(
+            self.workers, html, canonical, self.source, decide=bool(meta.get("nw_decide")),
+            declared_encoding=response.encoding, hint_published=announced, fetched_at=fetched_at,
+            fetched_url=response.url)
+        if result.kind == "article" and result.article is not None:
+            self._stat("articles/extracted")
+            yield result.article
+        elif result.kind == "other":
+            self._stat("not_articles")
+            self._remember(url, "other", canonical=canonical, reason=result.reason[:200], http_status=response.status,
+                           announced=announced)
+        else:
+            code = result.reason.split(":", 1)[0]
+            self._stat(f"errors/{code}")
+            logger.warning("%s: %s: %s", self.source.name, response.url, result.reason)
+            self._remember(url, "error", canonical=canonical, reason=code, http_status=response.status,
+                           announced=announced)
+
+    def _remember(self, url: str, status: str, *, canonical: str | None = None, fingerprint: str | None = None,
+                  reason: str | None = None, http_status: int | None = None,
+                  announced: datetime | None = None) -> None:
+        record = {"source": self.source.name, "url": url, "status": status, "canonical_url": canonical,
+                  "fingerprint": fingerprint, "reason": reason, "http_status": http_status,
+                  "announced_modified": announced, "fetched_at": datetime.now(UTC)}
+        self._pending_state.append(record)
+        state = UrlState(url=url, source=self.source.name, canonical_url=canonical, fingerprint=fingerprint,
+                         status=status, reason=reason, attempts=1 if status == "error" else 0,
+                         last_fetched=record["fetched_at"], announced_modified=announced)
+        self.urls[url] = state
+        if canonical:
+            self.urls.setdefault(canonical, state)
+
+    # --- pipeline outcomes -> crawl state ------------------------------------------------------------
+
+    def _article_done(self, item: Any, response: Response | None, status: str, reason: str | None = None) -> None:
+        if not isinstance(item, Article) or response is None or "nw_url" not in response.meta:
+            return
+        from newswatch.crawl.pages import fingerprint_text
+
+        self._remember(response.meta["nw_url"], status, canonical=item.url, fingerprint=fingerprint_text(item.text),
+                       reason=reason, http_status=response.status, announced=response.meta.get("nw_announced"))
+
+    def _item_scraped(self, item: Any, response: Response | None, spider: scrapy.Spider) -> None:
+        if spider is self:
+            self._article_done(item, response, "article")
+
+    def _item_dropped(self, item: Any, response: Response | None, exception: BaseException,
+                      spider: scrapy.Spider) -> None:
+        if spider is self:  # a duplicate or filtered item was still seen: do not fetch it again
+            self._article_done(item, response, "article", reason=f"dropped: {exception}"[:200])
+
+    def _item_error(self, item: Any, response: Response | None, spider: scrapy.Spider, failure: Failure) -> None:
+        if spider is self:  # a pipeline crashed (store unavailable, ...): retry the URL next run
+            self._stat("errors/pipeline_error")
+            logger.error("%s: pipeline failed on %s: %s", self.source.name, getattr(item, "url", "?"), failure.value)
+            self._article_done(item, response, "error", reason="pipeline_error")
+
+    # --- failures ------------------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        self._release_context(meta)
+        reason = failure_reason(failure)
+        self._stat(f"errors/{reason}")
+        http_status = failure.value.response.status if isinstance(failure.value, HttpError) else None
+        if meta.get("nw_entry"):
+            self._stat("entries/failed")
+            logger.warning("%s: %s %s failed: %s", self.source.name, meta["nw_entry"], request.url, reason)
+            save_entry(self.db, url=meta["nw_entry_url"], source=self.source.name, kind=meta["nw_entry"],
+                       last_status=http_status, last_reason=reason, last_fetched=datetime.now(UTC))
+            return
+        url = meta.get("nw_url", request.url)
+        logger.info("%s: %s failed: %s", self.source.name, request.url, reason)
+        status = "gone" if reason in ("http_404", "http_410", "robots_disallowed", "offsite") else "error"
+        self._remember(url, status, reason=reason, http_status=http_status, announced=meta.get("nw_announced"))
+
+    # --- browser contexts (render_js sources) -----------------------------------------------------------
+
+    def _playwright_meta(self) -> dict[str, Any]:
+        """Route through Chromium, in the current context; a context is retired after ``context_pages`` pages."""
+        gen = self._ctx_generation
+        self._ctx_pages[gen] = self._ctx_pages.get(gen, 0) + 1
+        self._ctx_inflight[gen] = self._ctx_inflight.get(gen, 0) + 1
+        if self._ctx_pages[gen] >= self.context_pages:
+            self._ctx_generation += 1
+        return {"playwright": True, "playwright_context": f"nw-{self.source.name}-{gen}", "nw_ctx": gen,
+                "playwright_page_goto_kwargs": {"wait_until": "load"}}
+
+    def _release_context(self, meta: dict[str, Any]) -> None:
+        gen = meta.get("nw_ctx")
+        if gen is None or meta.get("nw_ctx_released"):
+            return
+        meta["nw_ctx_released"] = True
+        self._ctx_inflight[gen] = self._ctx_inflight.get(gen, 1) - 1
+        if gen < self._ctx_generation and self._ctx_inflight[gen] <= 0:
+            self._close_context(f"nw-{self.source.name}-{gen}")
+
+    def _close_context(self, name: str) -> None:
+        """Close a retired browser context so the browser's memory stays bounded over long runs."""
+        try:
+            handlers = self.crawler.engine.downloader.handlers._handlers  # type: ignore[union-attr]
+        except AttributeError:
+            return
+        for handler in handlers.values():
+            wrappers = getattr(handler, "context_wrappers", None)
+            if wrappers and name in wrappers:
+                import asyncio
+
+                closing = asyncio.ensure_future(wrappers[name].context.close())
+                self._closing.add(closing)
+                closing.add_done_callback(self._closing.discard)
+                self._stat("browser_contexts_closed")
+                return

@@ -1,0 +1,188 @@
+"""Turning one fetched page into an article, or into the reason it is not one (runs in worker processes).
+
+Extraction is CPU-bound (~10–30 ms a page), so the spider hands pages to a process pool
+(:func:`submit_page`) and the Twisted/asyncio reactor keeps downloading meanwhile; with two
+cores two workers extract while the main process fetches. ``NEWSWATCH_EXTRACT_WORKERS=0`` (or
+the Scrapy setting of the same name) extracts inline, which is easier to debug.
+
+:func:`process_page` is the whole job of a worker: decide article-or-not (URL pattern, else page
+evidence through :func:`newswatch.extract.classify_page`) and extract with
+:func:`newswatch.extract.extract_article`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import hashlib
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from newswatch.errors import ExtractionError
+from newswatch.models import Article
+from newswatch.sources import Source
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PageResult:
+    """``kind`` is ``article`` (with ``article``), ``other`` (not an article) or ``error``; ``reason`` says why."""
+
+    kind: str
+    article: Article | None = None
+    reason: str = ""
+    fingerprint: str | None = None
+
+
+def fingerprint_text(text: str) -> str:
+    """The content fingerprint kept in crawl state: a hash of the clean body text."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def process_page(
+    html: str,
+    url: str,
+    source: Source,
+    *,
+    decide: bool,
+    declared_encoding: str | None = None,
+    hint_published: datetime | None = None,
+    fetched_at: datetime | None = None,
+    fetched_url: str | None = None,
+) -> PageResult:
+    """Classify (when ``decide``) and extract one page; never raises for a bad page."""
+    try:
+        from newswatch import extract as extractor
+    except ImportError:  # TEMPORARY until newswatch.extract lands: trafilatura directly
+        extractor = None  # type: ignore[assignment]
+    classify_page = getattr(extractor, "classify_page", _TrafilaturaFallback.classify_page)
+    extract_article = getattr(extractor, "extract_article", _TrafilaturaFallback.extract_article)
+    try:
+        if decide:
+            kind, why = classify_page(html, url)
+            if kind != "article":
+                return PageResult("other", reason=why or "no article evidence")
+        article = extract_article(
+            html, url, profile=source.profile, source=source.name, declared_encoding=declared_encoding,
+            hint_published=hint_published, fetched_at=fetched_at)
+    except ExtractionError as exc:
+        return PageResult("error", reason=f"extraction_failed: {exc}")
+    except Exception as exc:  # a crash in extraction is a page's problem, never the crawl's
+        logger.exception("extraction crashed on %s", url)
+        return PageResult("error", reason=f"extraction_crashed: {type(exc).__name__}: {exc}")
+    article.url = url  # identity is the crawler's canonical URL (rel=canonical on the site, tracking params stripped)
+    article.fetched_url = fetched_url or url
+    article.source = article.source or source.name
+    return PageResult("article", article=article, fingerprint=fingerprint_text(article.text))
+
+
+class _TrafilaturaFallback:
+    """Stand-in used only while ``newswatch.extract`` is not installed (to be removed when it lands)."""
+
+    @staticmethod
+    def classify_page(html: str, url: str) -> tuple[str, str]:
+        import json as _json
+
+        import trafilatura
+
+        meta = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, include_comments=False)
+        if not meta:
+            return "other", "no body text"
+        data = _json.loads(meta)
+        if len(data.get("text") or "") < 400:
+            return "other", "body too short"
+        if not data.get("date"):
+            return "other", "no publication date"
+        return "article", "body and date"
+
+    @staticmethod
+    def extract_article(html: str, url: str, **kw: Any) -> Article:
+        import json as _json
+
+        import trafilatura
+
+        out = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, include_comments=False)
+        if not out:
+            raise ExtractionError("no body text")
+        data = _json.loads(out)
+        published = None
+        if data.get("date"):
+            from datetime import UTC
+
+            try:
+                published = datetime.fromisoformat(data["date"]).replace(tzinfo=UTC)
+            except ValueError:
+                published = None
+        return Article(url=url, title=data.get("title") or "", text=data.get("text") or "",
+                       source=kw.get("source") or "", published=published, fetched_at=kw.get("fetched_at"),
+                       extraction={"method": "trafilatura-fallback"})
+
+
+_pool: Executor | None = None
+_pool_workers: int | None = None
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("NEWSWATCH_WORKER", "1")
+    with contextlib.suppress(ImportError):  # import the heavy modules once per worker, not on its first page
+        import newswatch.extract  # noqa: F401
+
+
+def extraction_workers(configured: int | str | None = None) -> int:
+    value = configured if configured not in (None, "") else os.environ.get("NEWSWATCH_EXTRACT_WORKERS")
+    if value in (None, ""):
+        return max(1, min(4, os.cpu_count() or 1))
+    return max(0, int(value))  # type: ignore[arg-type]
+
+
+def get_pool(workers: int) -> Executor | None:
+    """The process-wide extraction pool (created on first use, shared by all sources in the process)."""
+    global _pool, _pool_workers
+    if workers <= 0:
+        return None
+    if _pool is None:
+        # forkserver: workers never inherit the reactor, the browser driver or open sockets
+        ctx = multiprocessing.get_context("forkserver")
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+        _pool_workers = workers
+        atexit.register(shutdown_pool)
+    return _pool
+
+
+def _noop() -> None:
+    return None
+
+
+def warm_pool(workers: int) -> None:
+    """Start the workers now (they import the extractor), so the first pages do not wait for them."""
+    pool = get_pool(workers)
+    if pool is not None:
+        for _ in range(workers):
+            pool.submit(_noop)
+
+
+def shutdown_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+async def submit_page(workers: int, html: str, url: str, source: Source, **kwargs: Any) -> PageResult:
+    """Run :func:`process_page` in the pool (or inline with ``workers=0``) without blocking the reactor."""
+    pool = get_pool(workers)
+    if pool is None:
+        return process_page(html, url, source, **kwargs)
+    loop = asyncio.get_running_loop()
+    try:
+        return await asyncio.wrap_future(pool.submit(process_page, html, url, source, **kwargs), loop=loop)
+    except Exception as exc:  # a worker died (out of memory, killed): record it, keep crawling
+        logger.warning("extraction worker failed on %s: %s", url, exc)
+        return PageResult("error", reason=f"extraction_crashed: {type(exc).__name__}")

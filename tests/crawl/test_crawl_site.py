@@ -1,0 +1,132 @@
+"""End-to-end crawls of a loopback news site: discovery, failures with reasons, incremental second run, --full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawl_sites import build_news_site, write_sources
+
+from newswatch.state import open_state
+from newswatch.state.crawl import load_urls
+from newswatch.state.runs import recent_runs, source_health
+
+ARTICLES_FOUND = ("feed_a", "feed_b", "moved_to", "flaky", "cp1258", "sitemap_a", "sitemap_b", "gnews", "list_a",
+                  "list_b", "page2_a")
+
+
+def _fetched(site, paths, roles):  # type: ignore[no-untyped-def]
+    return {role for role in roles if any(r.status == 200 for r in site.requests_for(paths[role]))}
+
+
+def test_first_run_discovers_all_kinds_and_records_failures(site, run_crawl, tmp_path: Path) -> None:
+    paths = build_news_site(site)
+    base = site.base_url
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "news", "feeds": [f"{base}/rss/home.rss"], "sitemaps": [f"{base}/robots.txt"],
+        "listings": [f"{base}/thoi-su"], "listing_depth": 1}])
+    data = tmp_path / "data"
+    first = run_crawl(sources, data)
+    news = first.summary["sources"]["news"]
+
+    # every discovery path reached its articles: feed, robots.txt -> sitemap index -> urlset + Google News, listings
+    assert _fetched(site, paths, ARTICLES_FOUND) == set(ARTICLES_FOUND)
+    titles = {item["title"] for item in first.items}
+    assert "Thủ tướng yêu cầu đẩy mạnh chuyển đổi số trong cơ quan nhà nước" in titles  # the windows-1258 page
+    assert len(first.items) == len(ARTICLES_FOUND)
+    assert all("utm_" not in item["url"] for item in first.items)  # canonical URLs without tracking parameters
+    moved = next(i for i in first.items if i["url"].endswith(paths["moved_to"]))
+    assert moved["source"] == "news"
+
+    # bounds and politeness: pagination stops at listing_depth, robots.txt is obeyed
+    assert site.count(paths["page3_a"]) == 0 and site.count("/thoi-su/trang-3") == 0
+    assert site.count(paths["robots_blocked"]) == 0
+    # the 500 was retried and then succeeded
+    assert [r.status for r in site.requests_for(paths["flaky"])] == [500, 200]
+
+    # every failure is recorded with its reason, and none stopped the run
+    errors = news["errors"]
+    for reason in ("http_404", "timeout", "redirect_loop", "truncated", "robots_disallowed"):
+        assert errors.get(reason, 0) >= 1, (reason, errors)
+    assert news["not_articles"] >= 1  # the "about the newsroom" page linked from the listing
+    assert first.summary["status"] in ("ok", "partial")
+    db = open_state(f"sqlite:///{data / 'state.db'}")
+    urls = load_urls(db, "news")
+    assert urls[f"{base}{paths['missing']}"].reason == "http_404"
+    assert urls[f"{base}{paths['slow']}"].reason == "timeout"
+    assert urls[f"{base}{paths['not_article']}"].status == "other"
+
+    # the run is in the history with the same figures
+    run = recent_runs(db, source="news", limit=1)[0]
+    assert run.id == first.summary["run_id"] and run.status == first.summary["status"]
+    assert run.per_source["news"].errors == errors
+    assert source_health(db)["news"]["last_run"] is not None
+
+    # second run over the unchanged site: conditional requests, no successful article fetched again
+    site.clear_log()
+    second = run_crawl(sources, data)
+    entry_requests = [r for r in site.log if r.path in ("/rss/home.rss", "/sitemap-index.xml", "/sitemaps/articles-1.xml",
+                                                        "/sitemaps/google-news.xml", "/thoi-su", "/thoi-su/trang-2")]
+    assert entry_requests and all("if-none-match" in r.headers for r in entry_requests)
+    assert {r.status for r in entry_requests} == {304}
+    refetched = {role for role, path in paths.items() if site.count(path)}
+    assert refetched <= {"slow", "truncated"}  # only last run's transient failures are tried again
+    assert not refetched & set(ARTICLES_FOUND)
+    assert second.summary["sources"]["news"]["entries_unchanged"] >= 5
+    assert second.items == []
+
+
+def test_clean_site_second_run_fetches_nothing_and_full_refetches(site, run_crawl, tmp_path: Path) -> None:
+    paths = build_news_site(site)
+    base = site.base_url
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "baochinhphu", "sitemaps": [f"{base}/sitemap-index.xml"]}])  # the minimal form
+    data = tmp_path / "data"
+    first = run_crawl(sources, data)
+    assert {i["url"] for i in first.items} == {base + paths[r] for r in ("sitemap_a", "sitemap_b", "feed_a", "gnews")}
+
+    site.clear_log()
+    second = run_crawl(sources, data)
+    assert [r.path for r in site.log if r.path.startswith("/tin/")] == []
+    assert second.summary["sources"]["baochinhphu"]["entries_unchanged"] == 3
+
+    # a sitemap lastmod newer than the last fetch marks that article as changed: only it is fetched
+    from datetime import UTC, datetime, timedelta
+
+    future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    xml = site.pages["/sitemaps/articles-1.xml"].body.decode()
+    start = xml.index(paths["sitemap_b"])
+    lastmod_start = xml.index("<lastmod>", start) + len("<lastmod>")
+    xml = xml[:lastmod_start] + future + xml[xml.index("</lastmod>", lastmod_start):]
+    site.add("/sitemaps/articles-1.xml", xml, "application/xml")
+    site.clear_log()
+    third = run_crawl(sources, data)
+    assert [r.path for r in site.log if r.path.startswith("/tin/")] == [paths["sitemap_b"]]
+    assert len(third.items) == 1
+
+    site.clear_log()
+    full = run_crawl(sources, data, "--full")
+    fetched = {r.path for r in site.log if r.path.startswith("/tin/")}
+    assert fetched == {paths[r] for r in ("sitemap_a", "sitemap_b", "feed_a", "gnews")}
+    assert not any("if-none-match" in r.headers for r in site.log)
+    assert full.summary["full"] is True
+
+
+def test_dead_site_is_recorded_and_other_sources_still_crawl(site, run_crawl, tmp_path: Path) -> None:
+    import socket
+
+    paths = build_news_site(site)
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    sources = write_sources(tmp_path / "sources.yaml", [
+        {"name": "dead", "feeds": [f"http://127.0.0.1:{dead_port}/rss.xml"]},
+        {"name": "alive", "listings": [f"{site.base_url}/thoi-su"], "listing_depth": 0,
+         "article_pattern": r"/tin/.+-\d+\.htm$"},
+    ])
+    result = run_crawl(sources, tmp_path / "data", settings={"RETRY_TIMES": 0})
+    assert result.summary["sources"]["dead"]["status"] == "failed"
+    assert result.summary["sources"]["dead"]["errors"] == {"connection": 1}
+    assert result.summary["sources"]["alive"]["status"] == "ok"
+    assert {i["url"] for i in result.items} == {site.base_url + paths["list_a"], site.base_url + paths["list_b"]}
+    assert result.summary["status"] == "partial"
+    assert result.returncode == 0

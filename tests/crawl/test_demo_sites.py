@@ -1,0 +1,71 @@
+"""The bundled demo sites: what they serve, publishing at runtime, and an incremental crawl of them."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from newswatch.demo import start_demo_sites
+from newswatch.sources import load_sources
+
+
+@pytest.fixture
+def demo(tmp_path: Path):  # type: ignore[no-untyped-def]
+    sites = start_demo_sites(tmp_path / "sites")
+    yield sites
+    sites.stop()
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read().decode("utf-8")
+
+
+def test_demo_sites_serve_their_entry_points(demo) -> None:  # type: ignore[no-untyped-def]
+    sources = {s.name: s for s in load_sources(demo.sources_file)}
+    assert set(sources) == set(demo.source_names)
+    assert sources["demo-congtinh"].render_js and sources["demo-chinhphu"].tier == "official"
+    for source in sources.values():
+        for url in source.start_urls:
+            assert _get(url)  # every feed, sitemap, robots.txt and listing answers
+    feed = _get(sources["demo-chinhphu"].feeds[0])
+    assert "Chỉ thị" in feed and "<rss" in feed
+    robots = _get(sources["demo-phapluat"].sitemaps[0])
+    assert "Sitemap: " in robots
+
+
+def test_publish_adds_a_page_to_feed_and_listing(demo) -> None:  # type: ignore[no-untyped-def]
+    url = demo.publish("chinhphu", {"title": "Thủ tướng ký Chỉ thị mới về dữ liệu số",
+                                    "paragraphs": ["Thủ tướng Chính phủ vừa ký ban hành Chỉ thị số 09/CT-TTg về dữ liệu."]})
+    assert url.startswith(demo.base_urls["chinhphu"]) and "-102" in url
+    assert "Chỉ thị số 09/CT-TTg" in _get(url)
+    assert url in _get(demo.base_urls["chinhphu"] + "/rss/home.rss")
+    assert url in _get(demo.base_urls["chinhphu"] + "/sitemaps/google-news.xml")
+    listed = demo.publish("laodong", {"title": "Tin mới về việc làm cho người lao động Thủ đô",
+                                      "paragraphs": ["Nội dung tin mới."]})
+    assert listed.removeprefix(demo.base_urls["laodong"]) in _get(demo.base_urls["laodong"] + "/thoi-su")
+
+
+def test_demo_crawl_is_incremental_and_finds_published_article(demo, run_crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    names = ["demo-chinhphu", "demo-laodong", "demo-phapluat", "demo-truyenhinh"]  # the JS portal: test_js_render
+    args = [arg for name in names for arg in ("--source", name)]
+    data = tmp_path / "data"
+    first = run_crawl(demo.sources_file, data, *args)
+    assert first.summary["status"] == "ok"
+    assert first.summary["totals"]["articles_new"] >= 14
+    assert first.summary["sources"]["demo-laodong"]["not_articles"] >= 1  # the "about us" page from the menu
+    copies = [i for i in first.items if i["title"] == "Thủ tướng ban hành Chỉ thị về đẩy mạnh chuyển đổi số"]
+    assert {i["source"] for i in copies} == {"demo-chinhphu", "demo-truyenhinh"}  # the syndicated copy is its own article
+
+    for server in demo.servers.values():
+        server.clear_log()
+    new_url = demo.publish("laodong", {"title": "Hà Nội công bố kế hoạch chuyển đổi số năm tới",
+                                       "paragraphs": [" ".join(["Thành phố Hà Nội công bố kế hoạch chuyển đổi số với "
+                                                                "nhiều nhiệm vụ trọng tâm cho các sở, ngành."] * 4)] * 3})
+    second = run_crawl(demo.sources_file, data, *args)
+    assert [i["url"] for i in second.items] == [new_url]
+    fetched_articles = [r.path for s in demo.servers.values() for r in s.log
+                        if r.status == 200 and (r.path.endswith(".htm") or r.path.endswith(".html"))]
+    assert fetched_articles == [new_url.removeprefix(demo.base_urls["laodong"])]

@@ -1,0 +1,47 @@
+"""A source with ``render_js: true``: an article whose body exists only after its script ran, through Chromium."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from crawl_sites import rss, unique_body, write_sources
+
+from newswatch.settings import find_chromium
+
+pytestmark = pytest.mark.browser
+
+INJECTED = ("Nội dung này chỉ xuất hiện sau khi trình duyệt chạy mã JavaScript của trang, "
+            "Thủ tướng yêu cầu các bộ, ngành hoàn thành kết nối dữ liệu trước cuối năm.")
+
+
+def js_article(title: str) -> str:
+    paragraphs = [INJECTED, *(p.removeprefix("<p>").removesuffix("</p>") for p in unique_body(title).split("\n"))]
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+<meta property="og:type" content="article"><meta property="article:published_time" content="2026-11-20T08:00:00+07:00">
+</head><body><header><a href="/">Trang chủ</a></header><main><h1>{title}</h1><div id="noi-dung"></div></main>
+<script>
+const paragraphs = {json.dumps(paragraphs, ensure_ascii=False)};
+window.addEventListener("DOMContentLoaded", () => {{
+  document.getElementById("noi-dung").innerHTML = paragraphs.map(p => "<p>" + p + "</p>").join("");
+}});
+</script></body></html>"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+def test_js_only_article_is_rendered_and_extracted(site, run_crawl, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    path = "/tin/bai-viet-chi-hien-thi-bang-javascript-2001.htm"
+    site.add(path, js_article("Bài viết hiển thị bằng JavaScript"))
+    site.add("/rss.xml", rss(site.base_url, [(path, "JS", datetime.now(UTC))]), "application/rss+xml")
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "jsnews", "feeds": [f"{site.base_url}/rss.xml"], "render_js": True,
+        "article_pattern": r"-\d{4}\.htm$"}])
+    result = run_crawl(sources, tmp_path / "data", settings={"DOWNLOAD_TIMEOUT": 30}, timeout=180)
+    assert result.summary["sources"]["jsnews"]["errors"] == {}, result.stderr[-3000:]
+    assert len(result.items) == 1
+    assert INJECTED in result.items[0]["text"]
+    # the raw HTML does not contain the paragraph as text: only the browser made it
+    assert f"<p>{INJECTED}" not in site.pages[path].body.decode()
