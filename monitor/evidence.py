@@ -1,0 +1,215 @@
+"""Reading issuance out of Vietnamese news text: sentences, issuance phrases, citation cues, issue dates.
+
+The difference between "Thủ tướng vừa ký ban hành Chỉ thị số 07/CT-TTg ngày 12/11/2026" (news)
+and "theo Nghị định số 17/2017/NĐ-CP" (a citation) is local: an issuance phrase in the same
+sentence, bound to *this* number (no other number or clause break between them, no citation
+cue such as "theo", "thực hiện", "triển khai" right before it), and a recent issue date.
+Matching is done on tone-normalised, lower-cased text with offsets preserved (both transforms
+keep string length), so evidence is quoted from the original sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from newswatch.text.normalize import normalize_tone
+
+DEFAULT_ISSUANCE_PHRASES = (
+    "vừa ký ban hành", "vừa ban hành", "vừa ký", "ký ban hành", "đã ký", "đã ban hành", "ban hành",
+    "phê duyệt", "có công điện", "vừa có", "vừa được ban hành", "được ban hành", "vừa thông qua",
+    "đã thông qua", "thông qua", "vừa công bố", "ký công điện", "gửi công điện", "ký quyết định",
+    "ký chỉ thị", "ký nghị định", "ký nghị quyết", "ký thông báo", "ký kế hoạch", "ký văn bản", "ký luật",
+    "ký lệnh công bố", "vừa gửi",
+)
+
+# Words that, right before a document name, mean the document is cited, not issued.
+CITATION_CUES = (
+    "theo", "căn cứ", "thực hiện", "triển khai", "tại", "quy định tại", "hướng dẫn", "sửa đổi", "bổ sung",
+    "thay thế", "trên cơ sở", "theo tinh thần", "tinh thần", "quán triệt", "tổng kết", "sơ kết",
+    "đánh giá", "kết quả thực hiện", "thi hành", "của", "như", "nêu tại", "tiếp tục", "bãi bỏ",
+    "hết hiệu lực", "cụ thể hóa", "hưởng ứng", "trước đó", "năm ngoái",
+)
+
+# Words right before an issuance phrase that make it future, proposed or hypothetical ("trình Chính phủ ban hành").
+PROSPECTIVE_CUES = (
+    "sẽ", "trình", "đề nghị", "kiến nghị", "đề xuất", "dự kiến", "chuẩn bị", "sắp", "chưa", "xem xét", "để",
+    "nhằm", "cần", "phải", "yêu cầu", "đang xây dựng", "dự thảo", "chậm", "được giao",
+)
+
+# Names of documents that may stand between a verb and the number ("ban hành Chỉ thị số 07/CT-TTg").
+DOC_NAMES = (
+    "chỉ thị", "công điện", "quyết định", "nghị quyết", "nghị định", "thông báo kết luận", "thông báo",
+    "kết luận", "công văn", "văn bản", "kế hoạch", "luật", "thông tư liên tịch", "thông tư", "chương trình",
+    "đề án", "hướng dẫn", "quy định", "chiến lược", "pháp lệnh", "lệnh",
+)
+
+_ABBREVIATIONS = {"tp", "q", "p", "ts", "ths", "pgs", "gs", "ks", "bs", "th", "tt", "st", "v.v", "tr", "số"}
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)|\n+")
+_DATE_NUMERIC = re.compile(r"(?:ngày|sáng|chiều|trưa|tối|đêm|hôm nay|hôm qua)\s*\(?\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})"
+                           r"(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
+_DATE_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+((?:19|20)\d{2}))?")
+_CLAUSE_BREAK = re.compile(r"[;:]|\.\s|\n")
+
+
+def matching_form(text: str) -> str:
+    """Lower-cased, new-style tone placement; same length as ``text`` so offsets carry over."""
+    folded = normalize_tone(text).lower()
+    return folded if len(folded) == len(text) else text.lower()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a full stop after an abbreviation (TP., TS.) does not end one."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if not match.group().startswith("\n"):
+            word = re.search(r"([\wĐđ.]+)[.!?…]*$", text[start:match.start() + 1])
+            token = (word.group(1) if word else "").rstrip(".").lower()
+            nxt = text[end:end + 2].lstrip()
+            if token in _ABBREVIATIONS or (token.isdigit() and nxt[:1].isdigit()) or (nxt and nxt[0].islower()):
+                continue
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+@dataclass
+class Occurrence:
+    """Where a document number appears: its offsets in a text and the sentence around it."""
+
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+
+
+def find_occurrences(text: str, needles: list[str], hint: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+    """Offsets of each needle in ``text``; the extractor's own offsets win when they fit."""
+    if hint and 0 <= hint[0] < hint[1] <= len(text) and text[hint[0]:hint[1]] in needles:
+        found = {hint}
+    else:
+        found = set()
+    for needle in needles:
+        if not needle:
+            continue
+        pos = text.find(needle)
+        while pos >= 0:
+            before = text[pos - 1:pos]
+            after = text[pos + len(needle):pos + len(needle) + 1]
+            if not (before.isalnum() or before in "/-") and not (after.isalnum() or after == "/"):
+                found.add((pos, pos + len(needle)))
+            pos = text.find(needle, pos + 1)
+    return sorted(found)
+
+
+def _phrase_positions(lower: str, phrases: tuple[str, ...] | list[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for phrase in phrases:
+        phrase_l = matching_form(phrase)
+        for match in re.finditer(r"(?<!\w)" + re.escape(phrase_l) + r"(?!\w)", lower):
+            out.append((match.start(), match.end(), phrase))
+    return out
+
+
+def _strip_doc_name(prefix: str) -> str:
+    """'vừa ký ban hành chỉ thị số ' -> 'vừa ký ban hành' (the document's own name is not a cue)."""
+    text = prefix.rstrip()
+    text = re.sub(r"(?:số|số hiệu)\s*[:.]?$", "", text).rstrip()
+    for name in sorted(DOC_NAMES, key=len, reverse=True):
+        if text.endswith(name):
+            return text[: -len(name)].rstrip(" ,")
+    return text
+
+
+def cited(lower: str, sentence_start: int, number_start: int) -> str | None:
+    """The citation cue right before the document's name, if any ("thực hiện Chỉ thị 07/CT-TTg")."""
+    prefix = lower[max(sentence_start, number_start - 80):number_start]
+    head = _strip_doc_name(prefix)
+    tail_words = head.split()[-4:]
+    tail = " ".join(tail_words)
+    for cue in sorted(CITATION_CUES, key=len, reverse=True):
+        if tail == cue or tail.endswith(" " + cue) or tail.endswith("(" + cue):
+            return cue
+    return None
+
+
+def _prospective(lower: str, start: int, end: int) -> bool:
+    words = lower[start:end].replace(",", " ").split()[-3:]
+    tail = " ".join(words)
+    return any(tail == cue or tail.endswith(" " + cue) or f" {cue} " in f" {tail} " for cue in PROSPECTIVE_CUES)
+
+
+def issuance_phrase(
+    lower: str, occ: Occurrence, others: list[tuple[int, int]], phrases: tuple[str, ...] | list[str],
+    max_gap: int = 120,
+) -> str | None:
+    """The issuance phrase bound to this occurrence: in its sentence, nothing but words between them."""
+    sentence = (occ.sentence_start, occ.sentence_end)
+    best: tuple[int, str] | None = None
+    for p_start, p_end, phrase in _phrase_positions(lower[sentence[0]:sentence[1]], phrases):
+        p_start += sentence[0]
+        p_end += sentence[0]
+        if p_end <= occ.start:
+            gap = (p_end, occ.start)
+        elif p_start >= occ.end:
+            gap = (occ.end, p_start)
+        else:
+            continue
+        if gap[1] - gap[0] > max_gap or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
+            continue
+        if any(gap[0] <= o_start < gap[1] for o_start, _ in others):
+            continue  # another document number stands between: the phrase is about that one
+        if _prospective(lower, max(sentence[0], p_start - 30), p_start):
+            continue  # "trình Chính phủ ban hành", "sẽ ban hành": not issued (yet)
+        distance = gap[1] - gap[0]
+        if best is None or distance < best[0]:
+            best = (distance, phrase)
+    return best[1] if best else None
+
+
+def issue_date_near(lower: str, occ: Occurrence, others: list[tuple[int, int]], reference: date | None) -> date | None:
+    """A date stated for this number: right after it ("07/CT-TTg ngày 12/11/2026"), else earlier in its sentence."""
+    after = lower[occ.end:min(occ.sentence_end, occ.end + 45)]
+    match = re.match(r"^[\s,(]*(?:được\s+ký\s+|ký\s+|ban\s+hành\s+)?(?:vào\s+)?", after)
+    rest = after[match.end():] if match else after
+    found = _DATE_NUMERIC.match(rest) or _DATE_WORDS.match(rest)
+    if not found:
+        before = lower[occ.sentence_start:occ.start]
+        candidates = list(_DATE_NUMERIC.finditer(before)) + list(_DATE_WORDS.finditer(before))
+        candidates = [c for c in candidates
+                      if not any(occ.sentence_start + c.end() <= o < occ.start for o, _ in others)]
+        found = max(candidates, key=lambda c: c.start()) if candidates else None
+    if not found:
+        return None
+    day, month, year = int(found.group(1)), int(found.group(2)), found.group(3)
+    if year is None:
+        if reference is None:
+            return None
+        year_i = reference.year
+        try:
+            if date(year_i, month, day) > reference:
+                year_i -= 1
+        except ValueError:
+            return None
+    else:
+        year_i = int(year)
+    try:
+        return date(year_i, month, day)
+    except ValueError:
+        return None
+
+
+def evidence_text(text: str, occ: Occurrence, limit: int = 600) -> str:
+    """The sentence, trimmed around the number when it is very long."""
+    sentence = text[occ.sentence_start:occ.sentence_end].strip()
+    if len(sentence) <= limit:
+        return sentence
+    rel = occ.start - occ.sentence_start
+    lo = max(0, rel - limit // 2)
+    return ("…" if lo else "") + sentence[lo:lo + limit].strip() + "…"

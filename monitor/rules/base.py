@@ -1,0 +1,117 @@
+"""What every rule type shares: the common configuration keys and the finding a rule reports.
+
+A rule type is one module in :mod:`monitor.rules` that defines a pydantic configuration model
+(subclass of :class:`RuleConfig` with a ``type`` literal) and registers it in
+:data:`monitor.rules.RULE_TYPES`. Per-article rules implement ``evaluate(article, ctx)``;
+periodic rules (``source_silence``) are evaluated by :func:`monitor.engine.check_silence`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from newswatch.models import Article
+
+Severity = Literal["high", "normal", "low", "ops"]
+SEVERITY_LABELS = {"high": "KHẨN", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: str | int | float | None) -> timedelta | None:
+    """'30m', '6h', '2d', '1w' (or a number of seconds) as a timedelta; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration")
+    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+class RuleConfig(BaseModel):
+    """Keys every rule has (see docs/monitor.md, "Rule reference")."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    description: str = ""
+    enabled: bool = True
+    severity: Severity = "normal"
+    notify: list[str] = Field(default_factory=list, description="apprise URLs added to NEWSWATCH_NOTIFY_URLS")
+    notify_default: bool = Field(True, description="also deliver to the URLs of NEWSWATCH_NOTIFY_URLS")
+    digest: Literal["none", "hourly", "daily"] = "none"
+    quiet_hours: bool = Field(True, description="hold non-urgent notifications during quiet hours")
+    realert: str | None = Field(None, description="window after which the same key may alert again")
+
+    @field_validator("realert")
+    @classmethod
+    def _check_realert(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_duration(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a duration; write it like '30m', '6h', '1d' or '1w'") from None
+        return value
+
+    @field_validator("notify")
+    @classmethod
+    def _check_notify(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if "://" not in url:
+                raise ValueError(f"{url!r} is not an apprise URL (scheme://...), e.g. 'mailto://user:pass@host'")
+        return urls
+
+    @property
+    def realert_window(self) -> timedelta | None:
+        return parse_duration(self.realert)
+
+    @property
+    def urgent(self) -> bool:
+        """Urgent notifications go through quiet hours."""
+        return self.severity == "high" or not self.quiet_hours
+
+    periodic: ClassVar[bool] = False  # True for rule types evaluated on a schedule, not per article
+
+
+@dataclass
+class Finding:
+    """One thing a rule found in one article (or one source): what an alert is made of."""
+
+    rule: str
+    key: str  # what "already alerted" means for this rule (directive key, cluster id, source)
+    headline: str
+    evidence: str = ""
+    doc_number: str | None = None
+    doc_type: str | None = None
+    doc_type_name: str | None = None
+    doc_issuer: str | None = None
+    doc_issue_date: str | None = None
+    doc_year: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RuleContext:
+    """What rules may use besides the article: the topic tagger and the search-query parser."""
+
+    tag_topics: Any = None  # callable(text, title=None) -> list[str], or None if unavailable
+
+    def sentence_topics(self, sentence: str) -> set[str]:
+        if self.tag_topics is None:
+            return set()
+        try:
+            return set(self.tag_topics(sentence))
+        except Exception:  # the tagger's failure must not drop an article
+            return set()
+
+
+def article_published(article: Article) -> Any:
+    """The time the article speaks from: its publication time, else when it was fetched."""
+    return article.published or article.fetched_at
