@@ -1,0 +1,69 @@
+"""``newswatch serve``: the web UI and JSON API plus the scheduler, on the embedded store by default."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from newswatch.cli.common import CliState, pass_state
+
+log = logging.getLogger(__name__)
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (default NEWSWATCH_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default NEWSWATCH_PORT or 8080).")
+@click.option("--demo", is_flag=True, help="Also start the bundled loopback demo sites and schedule their sources.")
+@click.option("--no-scheduler", is_flag=True, help="Serve the UI only; no scheduled crawls in this process.")
+@click.option("--log-json", is_flag=True, help="Log one JSON object per line (for log collectors).")
+@click.option("--grace", type=float, default=30.0, show_default=True,
+              help="Seconds a running crawl may take to finish on shutdown before it is stopped.")
+@pass_state
+def command(state: CliState, host: str | None, port: int | None, demo: bool, no_scheduler: bool,
+            log_json: bool, grace: float) -> None:
+    """Start the UI (search, alerts, sources, rules) and the scheduled crawls; Ctrl-C stops cleanly."""
+    import uvicorn
+
+    from newswatch.service.logs import configure_logging
+    from newswatch.service.runtime import Service
+    from newswatch.web.app import create_app
+
+    configure_logging(json_lines=log_json, level=logging.DEBUG if state.verbose > 1 else logging.INFO)
+    settings = state.settings
+    settings.ensure_data_dir()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    demo_sites = None
+    extra = []
+    if demo:
+        from newswatch.demo import start_demo_sites
+
+        demo_sites = start_demo_sites()
+        extra.append(_demo_sources_file(demo_sites))
+        click.echo(f"newswatch: demo sites on {getattr(demo_sites, 'base_url', None) or 'loopback'}", err=True)
+    service = None if no_scheduler else Service(settings, extra_sources_files=extra, grace_seconds=grace)
+    app = create_app(settings, service=service)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"newswatch: serving http://{shown}:{port}/  (Tìm kiếm /search · Cảnh báo /alerts · "
+               f"Nguồn /sources) — data in {settings.data_dir}, store {settings.store}", err=True)
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                            timeout_graceful_shutdown=5, lifespan="on")
+    server = uvicorn.Server(config)
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises the signal after a clean shutdown
+        pass
+    finally:
+        if demo_sites is not None:
+            demo_sites.stop()
+    if not server.started:
+        raise click.ClickException(f"could not listen on {host}:{port} (in use? try --port)")
+
+
+def _demo_sources_file(demo_sites: object):  # type: ignore[no-untyped-def]
+    for name in ("sources_file", "sources_path", "sources_yaml"):
+        value = getattr(demo_sites, name, None)
+        if value:
+            return value
+    raise click.ClickException("the demo sites did not provide a sources file")

@@ -1,0 +1,1 @@
+"""The long-running service: scheduled polls and crawl children, delivery loop, app lifecycle."""

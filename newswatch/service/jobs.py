@@ -1,0 +1,47 @@
+"""The scheduler's job functions: importable, with picklable arguments, so jobs persist.
+
+Each finds the service running in this process through :func:`newswatch.service.runtime.current`;
+a job that fires with no service (it should not happen) logs and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from newswatch.service.runtime import current
+
+log = logging.getLogger(__name__)
+
+
+def poll_and_crawl(source_name: str) -> None:
+    """One scheduled run of a source: poll, and crawl in a child if something changed."""
+    service = current()
+    if service is None:
+        log.warning("job for %s fired without a running service", source_name)
+        return
+    report = service.run_source(source_name)
+    if report.skipped:
+        log.info("run of %s skipped: %s", source_name, report.skipped)
+
+
+def deliver_outbox() -> None:
+    """Send what waits in the notification outbox."""
+    service = current()
+    if service is not None:
+        service.deliver_now()
+
+
+def check_silence() -> None:
+    """Raise source-silence alerts for sources that stopped publishing or keep failing."""
+    service = current()
+    if service is None:
+        return
+    try:
+        from monitor.engine import check_silence as monitor_check_silence
+    except ImportError:
+        return
+    try:
+        monitor_check_silence(service.settings, datetime.now(UTC))
+    except Exception:
+        log.exception("source-silence check failed")

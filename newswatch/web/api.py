@@ -1,0 +1,133 @@
+"""The JSON API under ``/api``: the same data as the pages (search, article, alerts, sources, runs, rules).
+
+Reading follows the same network rule as the pages. Changing anything (acknowledge, resolve,
+run a crawl) needs a logged-in session and the ``X-CSRF-Token`` header (the token is returned by
+``GET /api/session``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from newswatch.web import data
+from newswatch.web.context import check_csrf, ctx, current_user, require_login
+from newswatch.web.pages import article_with_copies, run_search
+from newswatch.web.params import PER_PAGE, SearchParams
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+@router.get("/session")
+def session(request: Request) -> dict[str, Any]:
+    """Who is logged in, and the CSRF token to send with changes."""
+    return {"user": current_user(request), "csrf_token": request.state.csrf,
+            "trusted_network": request.state.trusted_network}
+
+
+@router.get("/search")
+def search(request: Request, limit: int = PER_PAGE) -> dict[str, Any]:
+    """Search with the page's parameters: q, since, until, source, topic, doc_type, doc_number, page, sort."""
+    params = SearchParams.from_query(request.query_params)
+    result, error = run_search(request, params, limit=max(1, min(limit, 200)))
+    if params.errors:
+        raise HTTPException(status_code=400, detail="; ".join(params.errors))
+    if result is None:
+        raise HTTPException(status_code=503, detail=error)
+    return {
+        "total": result.total, "page": params.page, "took_ms": result.took_ms, "facets": result.facets,
+        "hits": [{"article": _article_summary(h.article), "score": h.score, "snippet": h.snippet,
+                  "copies": data.to_plain(h.copies)} for h in result.hits],
+    }
+
+
+def _article_summary(article: Any) -> dict[str, Any]:
+    return {"id": article.id, "url": article.url, "title": article.title, "source": article.source,
+            "published": article.published.isoformat() if article.published else None,
+            "doc_numbers": article.canonical_doc_numbers, "topics": article.topics,
+            "cluster_id": article.cluster_id}
+
+
+@router.get("/articles/{article_id}")
+def article(request: Request, article_id: str) -> dict[str, Any]:
+    found, copies = article_with_copies(request, article_id)
+    return {"article": found.to_dict(), "copies": [_article_summary(c) for c in copies]}
+
+
+@router.get("/alerts")
+def alerts(request: Request, status: str = "", rule: str = "", severity: str = "", limit: int = 50,
+           offset: int = 0) -> dict[str, Any]:
+    rows = data.list_alerts(ctx(request), status=status, rule=rule, severity=severity,
+                            limit=max(1, min(limit, 500)), offset=max(0, offset))
+    return {"alerts": rows}
+
+
+@router.get("/alerts/{alert_id}")
+def alert(request: Request, alert_id: int) -> dict[str, Any]:
+    found = data.get_alert(ctx(request), alert_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no such alert")
+    return found
+
+
+@router.post("/alerts/{alert_id}/{action}", dependencies=[Depends(check_csrf)])
+def alert_action(request: Request, alert_id: int, action: str, user: str = Depends(require_login)) -> dict[str, Any]:
+    if action not in ("ack", "resolve"):
+        raise HTTPException(status_code=404, detail="action must be ack or resolve")
+    if data.get_alert(ctx(request), alert_id) is None:
+        raise HTTPException(status_code=404, detail="no such alert")
+    try:
+        return data.set_alert_status(ctx(request), alert_id, action, user)
+    except data.TransitionError as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+
+
+@router.get("/sources")
+def sources(request: Request) -> dict[str, Any]:
+    return {"sources": data.sources_overview(ctx(request))}
+
+
+@router.post("/sources/{name}/run", dependencies=[Depends(check_csrf)], status_code=202)
+def run_source(request: Request, name: str, user: str = Depends(require_login)) -> dict[str, Any]:
+    service = ctx(request).service
+    if service is None:
+        raise HTTPException(status_code=503, detail="the scheduler is not running in this process")
+    if not service.run_now(name):
+        raise HTTPException(status_code=404, detail="no such source")
+    return {"source": name, "queued": True, "by": user}
+
+
+@router.get("/runs")
+def runs(request: Request, source: str | None = None, limit: int = 30) -> dict[str, Any]:
+    return data.run_history(ctx(request), source, limit=max(1, min(limit, 500)))
+
+
+@router.get("/schedule")
+def schedule(request: Request) -> dict[str, Any]:
+    context = ctx(request)
+    from newswatch.service.scheduler import list_jobs
+
+    jobs = context.service.jobs() if context.service is not None else list_jobs(context.settings)
+    return {"jobs": [j.to_dict() for j in jobs]}
+
+
+@router.get("/rules")
+def rules(request: Request) -> dict[str, Any]:
+    found, error = data.rules_overview(ctx(request))
+    return {"rules": found, "error": error}
+
+
+@router.get("/rules/{name}/dry-run")
+def dry_run(request: Request, name: str, since: str = "") -> dict[str, Any]:
+    tz = ZoneInfo(ctx(request).settings.service.timezone)
+    try:
+        since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=tz) if since else None
+    except ValueError:
+        raise HTTPException(status_code=400, detail="since must be YYYY-MM-DD") from None
+    try:
+        return {"rule": name, "since": since or None, "would_fire": data.dry_run(ctx(request), name, since_dt)}
+    except KeyError:
+        raise HTTPException(status_code=404, detail="no such rule") from None

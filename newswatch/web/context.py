@@ -1,0 +1,155 @@
+"""What every request handler shares: settings, state DB, the article store, the service, templates, who is asking."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from newswatch.settings import Settings
+from newswatch.state.db import StateDB
+from newswatch.web.auth import CSRF_FIELD, CSRF_HEADER, Signer, csrf_matches
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    db: StateDB
+    signer: Signer
+    networks: list[Any]
+    service: Any = None  # newswatch.service.runtime.Service when the scheduler runs in this process
+    templates: Jinja2Templates = field(init=False)
+    monitor: Any = None  # monitor.engine.Monitor, created on first use
+    _store: Any = field(default=None, init=False)
+    _store_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        env = self.templates.env
+        env.autoescape = True  # every template, whatever its extension: scraped text is never trusted
+        tz = ZoneInfo(self.settings.service.timezone)
+        env.filters["vn_time"] = lambda value: format_time(value, tz)
+        env.filters["ago"] = lambda value: time_ago(value)
+        env.filters["snippet"] = safe_snippet
+        env.filters["highlight"] = highlight
+        env.globals["csrf_field"] = CSRF_FIELD
+
+    @property
+    def store(self) -> Any:
+        """The article store, opened on first use (so the UI starts even while the index is down)."""
+        with self._store_lock:
+            if self._store is None:
+                from newswatch.store import open_store
+
+                self._store = open_store(self.settings)
+            return self._store
+
+    def close(self) -> None:
+        with self._store_lock:
+            if self._store is not None:
+                try:
+                    self._store.close()
+                finally:
+                    self._store = None
+
+
+def ctx(request: Request) -> WebContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+def current_user(request: Request) -> str | None:
+    return getattr(request.state, "user", None)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
+def format_time(value: Any, tz: ZoneInfo) -> str:
+    """``23/11/2026 16:05`` in Vietnam time (how the press office reads dates)."""
+    moment = _as_datetime(value)
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else "—"
+
+
+def time_ago(value: Any) -> str:
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    seconds = (datetime.now(UTC) - moment).total_seconds()
+    if seconds < 0:
+        seconds = -seconds
+        prefix, suffix = "sau ", ""
+    else:
+        prefix, suffix = "", " trước"
+    if seconds < 90:
+        return f"{prefix}{int(seconds)} giây{suffix}"
+    if seconds < 5400:
+        return f"{prefix}{int(seconds // 60)} phút{suffix}"
+    if seconds < 48 * 3600:
+        return f"{prefix}{int(seconds // 3600)} giờ{suffix}"
+    return f"{prefix}{int(seconds // 86400)} ngày{suffix}"
+
+
+def safe_snippet(snippet: str | None) -> Markup:
+    """Trust nothing but ``<mark>``: unescape the store's escaping, then escape every piece again."""
+    parts = _MARK_RE.split(snippet or "")
+    return Markup("".join(p if p in ("<mark>", "</mark>") else str(escape(html.unescape(p))) for p in parts))
+
+
+_MARK_RE = re.compile(r"(</?mark>)")
+
+
+def highlight(text: str | None, term: str | None) -> Markup:
+    """``text`` escaped, with each occurrence of ``term`` (case-insensitive) wrapped in ``<mark>``."""
+    text = text or ""
+    if not term:
+        return Markup(escape(text))
+    pieces = re.split(f"({re.escape(term)})", text, flags=re.IGNORECASE)
+    return Markup("".join(f"<mark>{escape(p)}</mark>" if i % 2 else str(escape(p)) for i, p in enumerate(pieces)))
+
+
+def require_login(request: Request) -> str:
+    """The logged-in user, or 401 (the pages turn that into a redirect to the login form)."""
+    user = current_user(request)
+    if not user:
+        raise HTTPException(status_code=401, detail="đăng nhập để làm việc này / log in to do this")
+    return user
+
+
+async def check_csrf(request: Request) -> None:
+    """A form field or X-CSRF-Token header equal to the visitor's CSRF cookie, or 403."""
+    expected = getattr(request.state, "csrf", None)
+    given = request.headers.get(CSRF_HEADER)
+    if not given:
+        content_type = request.headers.get("content-type", "")
+        if "form" in content_type:
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            given = value if isinstance(value, str) else None
+    if not csrf_matches(expected, given):
+        raise HTTPException(status_code=403, detail="mã CSRF không hợp lệ / invalid CSRF token; reload the page")

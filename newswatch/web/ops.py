@@ -1,0 +1,176 @@
+"""Operations: ``/healthz`` (store and state DB reachable) and Prometheus ``/metrics``.
+
+Metrics are read from the state database at scrape time (a custom collector), so figures written
+by crawl children and by other processes show up too, and a restart loses no counts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select, text
+
+from newswatch.service import history
+from newswatch.web.context import WebContext, ctx
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+@router.get("/healthz", include_in_schema=False)
+def healthz(request: Request) -> Response:
+    context = ctx(request)
+    checks: dict[str, Any] = {}
+    ok = True
+    try:
+        with context.db.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        checks["state_db"] = "ok"
+    except Exception as exc:
+        ok = False
+        checks["state_db"] = f"error: {exc}"
+    try:
+        checks["articles"] = context.store.count()
+        checks["store"] = "ok"
+    except Exception as exc:
+        ok = False
+        checks["store"] = f"error: {exc}"
+    service = context.service
+    if service is not None and service.scheduler is not None:
+        checks["scheduler"] = "running" if service.scheduler.running else "stopped"
+        checks["running_crawls"] = service.running_crawls()
+    return JSONResponse({"status": "ok" if ok else "error", **checks}, status_code=200 if ok else 503)
+
+
+class StateCollector(Collector):
+    """Crawl runs, articles, errors, deliveries, outbox and scheduler figures from the state DB."""
+
+    def __init__(self, context: WebContext) -> None:
+        self.context = context
+
+    def collect(self) -> Iterator[Any]:
+        started = time.perf_counter()
+        yield from self._safe(self._runs)
+        yield from self._safe(self._crawl_figures)
+        yield from self._safe(self._alerts)
+        yield from self._safe(self._scheduler)
+        yield from self._safe(self._store)
+        scrape = GaugeMetricFamily("newswatch_metrics_scrape_seconds", "Time spent reading the state DB for /metrics")
+        scrape.add_metric([], time.perf_counter() - started)
+        yield scrape
+
+    def _safe(self, part: Any) -> Iterator[Any]:
+        try:
+            yield from part()
+        except Exception as exc:  # a missing table (component not installed) must not break the scrape
+            log.debug("metrics part %s failed: %s", part.__name__, exc)
+
+    def _runs(self) -> Iterator[Any]:
+        db = self.context.db
+        crawls = CounterMetricFamily("newswatch_crawl_runs", "Crawl children by source and outcome",
+                                     labels=["source", "status"])
+        for (source, status), count in history.counts_by_status(db, "crawl").items():
+            crawls.add_metric([source, status], count)
+        yield crawls
+        polls = CounterMetricFamily("newswatch_polls", "Change-detection polls by source and result",
+                                    labels=["source", "status"])
+        for (source, status), count in history.counts_by_status(db, "poll").items():
+            polls.add_metric([source, status], count)
+        yield polls
+
+    def _crawl_figures(self) -> Iterator[Any]:
+        from newswatch.state.runs import crawl_run_sources as t
+
+        articles = CounterMetricFamily("newswatch_articles", "Articles seen by crawls, by store outcome",
+                                       labels=["source", "outcome"])
+        errors = CounterMetricFamily("newswatch_crawl_errors", "Crawl errors by source and reason",
+                                     labels=["source", "reason"])
+        requests = CounterMetricFamily("newswatch_crawl_requests", "HTTP requests made by crawls", labels=["source"])
+        by_reason: dict[tuple[str, str], int] = defaultdict(int)
+        with self.context.db.connect() as conn:
+            rows = conn.execute(select(t.c.source, func.sum(t.c.articles_new), func.sum(t.c.articles_updated),
+                                       func.sum(t.c.articles_unchanged), func.sum(t.c.requests))
+                                .group_by(t.c.source)).all()
+            for row in conn.execute(select(t.c.source, t.c.errors).where(t.c.errors != "{}")):
+                for reason, count in json.loads(row.errors or "{}").items():
+                    by_reason[(row.source, reason)] += int(count)
+        for source, new, updated, unchanged, reqs in rows:
+            articles.add_metric([source, "new"], new or 0)
+            articles.add_metric([source, "updated"], updated or 0)
+            articles.add_metric([source, "unchanged"], unchanged or 0)
+            requests.add_metric([source], reqs or 0)
+        for (source, reason), count in by_reason.items():
+            errors.add_metric([source, reason], count)
+        yield articles
+        yield errors
+        yield requests
+
+    def _alerts(self) -> Iterator[Any]:
+        from monitor import store as alert_store
+
+        t = alert_store.outbox
+        with self.context.db.connect() as conn:
+            rows = conn.execute(select(t.c.status, t.c.held, func.count()).group_by(t.c.status, t.c.held)).all()
+        deliveries = GaugeMetricFamily("newswatch_alert_deliveries", "Notifications in the outbox by status",
+                                       labels=["status"])
+        by_status: dict[str, int] = defaultdict(int)
+        queued = 0
+        for status, held, count in rows:
+            label = f"held_{held}" if status == "pending" and held else status
+            by_status[label] += count
+            if status in ("pending", "sending"):
+                queued += count
+        for status, count in by_status.items():
+            deliveries.add_metric([status], count)
+        yield deliveries
+        queue = GaugeMetricFamily("newswatch_outbox_queue", "Notifications waiting to be sent (incl. held)")
+        queue.add_metric([], queued)
+        yield queue
+        alerts = GaugeMetricFamily("newswatch_alerts", "Alerts by status", labels=["status"])
+        for status, count in alert_store.alert_counts(self.context.db).items():
+            alerts.add_metric([status], count)
+        yield alerts
+
+    def _scheduler(self) -> Iterator[Any]:
+        service = self.context.service
+        jobs = GaugeMetricFamily("newswatch_scheduler_jobs", "Jobs in the scheduler's job store")
+        running = GaugeMetricFamily("newswatch_crawls_running", "Crawl children running now")
+        if service is not None and service.scheduler is not None and service.scheduler.running:
+            jobs.add_metric([], len(service.scheduler.get_jobs()))
+            running.add_metric([], len(service.running_crawls()))
+        else:
+            from newswatch.service.scheduler import stored_jobs
+
+            jobs.add_metric([], len(stored_jobs(self.context.settings)))
+            running.add_metric([], 0)
+        yield jobs
+        yield running
+
+    def _store(self) -> Iterator[Any]:
+        stored = GaugeMetricFamily("newswatch_articles_stored", "Articles in the store")
+        stored.add_metric([], self.context.store.count())
+        yield stored
+
+
+def registry_for(context: WebContext) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StateCollector(context))
+    return registry
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    app_state = request.app.state
+    if not hasattr(app_state, "metrics_registry"):
+        app_state.metrics_registry = registry_for(ctx(request))
+    return Response(generate_latest(app_state.metrics_registry), media_type=CONTENT_TYPE_LATEST)
