@@ -39,9 +39,9 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
     if demo:
         from newswatch.demo import start_demo_sites
 
-        demo_sites = start_demo_sites()
-        extra.append(_demo_sources_file(demo_sites))
-        click.echo(f"newswatch: demo sites on {getattr(demo_sites, 'base_url', None) or 'loopback'}", err=True)
+        demo_sites = start_demo_sites(settings.data_dir / "demo-sites")
+        extra.append(demo_sites.sources_file)
+        click.echo("newswatch: demo sites on loopback: " + ", ".join(demo_sites.base_urls.values()), err=True)
     service = None if no_scheduler else Service(settings, extra_sources_files=extra, grace_seconds=grace)
     app = create_app(settings, service=service)
     shown = f"[{host}]" if ":" in host else host
@@ -60,10 +60,3 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
     if not server.started:
         raise click.ClickException(f"could not listen on {host}:{port} (in use? try --port)")
 
-
-def _demo_sources_file(demo_sites: object):  # type: ignore[no-untyped-def]
-    for name in ("sources_file", "sources_path", "sources_yaml"):
-        value = getattr(demo_sites, name, None)
-        if value:
-            return value
-    raise click.ClickException("the demo sites did not provide a sources file")
