@@ -36,6 +36,11 @@ SOURCE_JOB_PREFIX = "source:"
 OUTBOX_SECONDS = 3
 SILENCE_SECONDS = 300
 WORKERS = 8
+# Executors: official and ministry sources ("default"), press sources ("press") and the housekeeping
+# jobs ("system") each have their own threads, so press crawls waiting for their slot never delay an
+# official poll, and the outbox is delivered every few seconds whatever the crawls are doing.
+PRESS_EXECUTOR = "press"
+SYSTEM_EXECUTOR = "system"
 FIRST_RUN_DELAY = 2.0
 
 SYSTEM_JOBS: dict[str, tuple[str, int, str]] = {
@@ -68,7 +73,8 @@ def build_scheduler(settings: Settings) -> BackgroundScheduler:
     db = open_state(settings.state_url)
     return ServiceScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE)},
-        executors={"default": ThreadPoolExecutor(WORKERS)},
+        executors={"default": ThreadPoolExecutor(WORKERS), PRESS_EXECUTOR: ThreadPoolExecutor(WORKERS),
+                   SYSTEM_EXECUTOR: ThreadPoolExecutor(2)},
         job_defaults={"max_instances": 1, "coalesce": True,
                       "misfire_grace_time": settings.service.misfire_grace_seconds},
         timezone=settings.service.timezone,
@@ -115,13 +121,14 @@ def sync_source_jobs(scheduler: BackgroundScheduler, sources: list[Source], sett
         if source.effective_schedule.cron and jitter:
             trigger = CronTrigger.from_crontab(source.effective_schedule.cron, timezone=settings.service.timezone)
             trigger.jitter = jitter
+        executor = PRESS_EXECUTOR if source.tier == "press" else "default"
         old = existing.get(jid)
-        if old is not None and ((source.effective_schedule.adaptive and isinstance(old.trigger, IntervalTrigger))
+        if old is not None and old.executor == executor and ((source.effective_schedule.adaptive and isinstance(old.trigger, IntervalTrigger))
                                 or _trigger_signature(old.trigger) == _trigger_signature(trigger)):
             changes[name] = "kept"
             continue
         scheduler.add_job("newswatch.service.jobs:poll_and_crawl", trigger=trigger, args=[name], id=jid,
-                          name=f"{name} ({source.tier})", replace_existing=True)
+                          name=f"{name} ({source.tier})", executor=executor, replace_existing=True)
         changes[name] = "replaced" if old is not None else "added"
     for jid in set(existing) - {job_id(n) for n in wanted}:
         scheduler.remove_job(jid)
@@ -135,10 +142,11 @@ def add_system_jobs(scheduler: BackgroundScheduler, settings: Settings) -> None:
         scheduler.remove_job(stale)
     for jid, (func, seconds, description) in SYSTEM_JOBS.items():
         existing = scheduler.get_job(jid)
-        if existing is not None and _trigger_signature(existing.trigger) == f"interval:{seconds}":
+        if (existing is not None and existing.executor == SYSTEM_EXECUTOR
+                and _trigger_signature(existing.trigger) == f"interval:{seconds}"):
             continue
         scheduler.add_job(func, trigger=IntervalTrigger(seconds=seconds, timezone=settings.service.timezone),
-                          id=jid, name=description, replace_existing=True,
+                          id=jid, name=description, executor=SYSTEM_EXECUTOR, replace_existing=True,
                           misfire_grace_time=max(seconds, 30))
 
 
