@@ -1,10 +1,12 @@
 """UI flows in real headless Chromium (Playwright, Debian's chromium): search, acknowledge, sources.
 
-Each flow saves a screenshot to ``docs/screenshots/`` (the README shows them).
+Each flow saves a screenshot: into ``$NEWSWATCH_SCREENSHOTS`` when set (``NEWSWATCH_SCREENSHOTS=docs/screenshots``
+refreshes the README's), else into the test's temporary folder, so a test run leaves the checkout untouched.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,6 @@ from newswatch.settings import PROJECT_ROOT, find_chromium
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -25,7 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 def browser() -> Iterator[object]:
     chromium = find_chromium()
     if chromium is None:
-        pytest.skip("no Chromium on this machine")
+        pytest.fail("no Chromium on this machine: run scripts/install-system-deps.sh or set NEWSWATCH_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -43,14 +44,22 @@ def page(browser: object) -> Iterator[object]:
     context.close()
 
 
-def _shot(page: object, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("NEWSWATCH_SCREENSHOTS")
+    path = (PROJECT_ROOT / folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _shot(page: object, folder: Path, name: str) -> Path:
+    path = folder / name
     page.screenshot(path=str(path), full_page=False)  # type: ignore[attr-defined]
     return path
 
 
-def test_search_with_a_filter_and_open_a_hit(page: object, live_server: str, seeded: Seeded) -> None:
+def test_search_with_a_filter_and_open_a_hit(page: object, live_server: str, seeded: Seeded,
+                                             screenshots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{live_server}/search")  # type: ignore[attr-defined]
@@ -65,7 +74,7 @@ def test_search_with_a_filter_and_open_a_hit(page: object, live_server: str, see
     assert {s.inner_text() for s in page.locator("article.hit .source").all()} == {"baochinhphu"}  # type: ignore[attr-defined]
     expect(page.locator("article.hit details.copies summary")).to_contain_text("2 bản đăng lại")  # type: ignore[attr-defined]
     page.locator("article.hit details.copies summary").first.click()  # type: ignore[attr-defined]
-    _shot(page, "search.png")
+    _shot(page, screenshots, "search.png")
     page.locator("article.hit h2 a").first.click()  # type: ignore[attr-defined]
     expect(page.locator("article.article h1")).to_have_text("Thủ tướng ban hành Chỉ thị về đẩy mạnh chuyển đổi số quốc gia")  # type: ignore[attr-defined]
     expect(page.locator("section.cluster tbody tr")).to_have_count(3)  # type: ignore[attr-defined]
@@ -81,7 +90,8 @@ def test_scraped_script_does_not_run(page: object, live_server: str, seeded: See
     assert page.evaluate("window.__pwned === undefined")  # type: ignore[attr-defined]
 
 
-def test_log_in_and_acknowledge_an_alert(page: object, live_server: str, seeded: Seeded) -> None:
+def test_log_in_and_acknowledge_an_alert(page: object, live_server: str, seeded: Seeded,
+                                         screenshots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{live_server}/alerts")  # type: ignore[attr-defined]
@@ -100,10 +110,11 @@ def test_log_in_and_acknowledge_an_alert(page: object, live_server: str, seeded:
     card = page.locator(f"#alert-{seeded.alert_id}")  # type: ignore[attr-defined]
     expect(card.locator(".badge.st")).to_have_text("Đã nhận")
     expect(card.locator(".who")).to_contain_text(f"Đã nhận: {USER}")
-    _shot(page, "alerts.png")
+    _shot(page, screenshots, "alerts.png")
 
 
-def test_sources_page_shows_the_failing_source(page: object, live_server: str, seeded: Seeded) -> None:
+def test_sources_page_shows_the_failing_source(page: object, live_server: str, seeded: Seeded,
+                                               screenshots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{live_server}/sources")  # type: ignore[attr-defined]
@@ -112,4 +123,4 @@ def test_sources_page_shows_the_failing_source(page: object, live_server: str, s
     expect(row.locator(".badge.state")).to_have_text("lỗi")
     expect(row).to_contain_text("dns: 3")
     expect(page.locator("tr[data-source=baochinhphu] .badge.state")).to_have_text("chưa chạy")  # type: ignore[attr-defined]
-    _shot(page, "sources.png")
+    _shot(page, screenshots, "sources.png")
