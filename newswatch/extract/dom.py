@@ -56,9 +56,18 @@ def text_of(element: HtmlElement | None) -> str:
 
 def meta_content(tree: HtmlElement, *keys: str) -> str | None:
     """The first non-empty ``<meta property|name|itemprop=key content>`` among ``keys``."""
+    nodes = tree.xpath("//meta[@content]")  # one pass over the tree, not one XPath query per key and attribute
+    if not nodes:
+        return None
+    by_name: dict[tuple[str, str], list[HtmlElement]] = {}
+    for node in nodes:
+        for attr in ("property", "name", "itemprop"):
+            name = node.get(attr)
+            if name:
+                by_name.setdefault((attr, name), []).append(node)
     for key in keys:
         for attr in ("property", "name", "itemprop"):
-            for node in tree.xpath(f'//meta[@{attr}="{key}"]'):
+            for node in by_name.get((attr, key), ()):
                 value = clean_line(node.get("content") or "")
                 if value:
                     return value

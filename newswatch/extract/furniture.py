@@ -47,6 +47,7 @@ _RELATED_CLASS = re.compile(
     r"doc-?them|xem-?them|readmore|read-more|more-news|box-?news|news-?box|inline-?related|detail-?relate|"
     r"quan-?tam|nen-?xem|weather|thoi-?tiet|comment-?form|binh-?luan|box-?comment|social-?share|"
     r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle)(?:$|[\s_-])", re.I)
+REPEAT_MIN_CHARS = 80  # a repeated line at least this long (a real paragraph) is dropped as a duplicated block
 _BLOCKS = ("div", "section", "aside", "ul", "ol", "table", "nav", "footer", "form", "figure", "article", "p",
            "li", "tr", "tbody", "td", "header", "blockquote")
 
@@ -107,14 +108,17 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
                 _element_text_len(element) <= 300):
             doomed[element] = None  # a table-wrapped image and its caption
             continue
-        classes = f"{element.get('class', '')} {element.get('id', '')}"
-        related_type = (element.get("type") or "").lower().startswith("related")  # VCCorp embedded boxes
-        if (related_type or (len(classes) > 1 and _RELATED_CLASS.search(classes))) and element.tag not in (
-                "a", "span", "strong", "b"):
-            total = _element_text_len(element)
-            if total > 800 and _link_text_len(element) < 0.3 * total:
-                continue  # a body in a container named "…-read-more": keep text that is not a link list
-            doomed[element] = None
+        if element.tag in ("a", "span", "strong", "b"):
+            continue
+        kind = element.get("type")
+        if not (kind and kind.lower().startswith("related")):  # VCCorp embedded boxes have type="Related…"
+            cls, ident = element.get("class"), element.get("id")
+            if not (cls or ident) or not _RELATED_CLASS.search(f"{cls or ''} {ident or ''}"):
+                continue
+        total = _element_text_len(element)
+        if total > 800 and _link_text_len(element) < 0.3 * total:
+            continue  # a body in a container named "…-read-more": keep text that is not a link list
+        doomed[element] = None
     removed = 0
     for element in doomed:
         if element.getparent() is not None and not any(a in doomed for a in element.iterancestors()):
@@ -238,7 +242,9 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
             if lower == lead_l or (core or "").lower().strip(" .") == lead_l:
                 out.dateline = out.dateline or line_dateline
                 continue
-        if lower in seen:
+        if lower in seen and (len(line) >= REPEAT_MIN_CHARS or (paragraphs and paragraphs[-1].lower().strip(" .") == lower)):
+            # A whole paragraph printed twice is a duplicated block (pull quote, mobile copy); short lines that
+            # recur (sub-headings, interview questions, list items of a recipe or a spec sheet) are content.
             continue
         seen.add(lower)
         paragraphs.append(line)
