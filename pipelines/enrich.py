@@ -6,6 +6,7 @@ article goes on without that field rather than being lost.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
@@ -22,13 +23,19 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _ASCII_RE = re.compile(r"^[a-zA-Z]+$")
 
 
+@functools.lru_cache(maxsize=4096)
+def _accented_letter(letter: str) -> bool:
+    return fold(letter) != letter.lower()
+
+
 def guess_language(text: str) -> str | None:
     """'vi' when enough words carry Vietnamese diacritics, 'en' for plain ASCII prose, None when unsure."""
     words = _WORD_RE.findall(text[:4000])
     if len(words) < 20:
         return None
-    # fold each distinct non-ASCII word once (an ASCII word never changes when folded): ~20x cheaper per article
-    accented_words = {w for w in set(words) if not w.isascii() and fold(w) != w.lower()}
+    # a word is accented when one of its letters changes when folded; test each distinct non-ASCII word once,
+    # letter by letter through a cache (folding every word cost ~3 ms an article in the crawl's main process)
+    accented_words = {w for w in set(words) if not w.isascii() and any(map(_accented_letter, w))}
     accented = sum(1 for w in words if w in accented_words)
     if accented / len(words) >= 0.2:
         return "vi"
