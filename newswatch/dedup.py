@@ -7,6 +7,9 @@
   (``(TTV) -``, ``HÀ NỘI (TTXVN) -``, ``Chinhphu.vn -``), credit lines (``HQ (Nguồn: Cổng thông tin
   điện tử Chính phủ)``, ``Ảnh: VGP/...``), short signature lines. Titles are not hashed: outlets
   rewrite headlines.
+* :func:`nearest_cluster` — among stored candidates, the cluster of the closest copy. Two texts that
+  each cite a document the other does not are never copies: government news is written from
+  templates ("Thủ tướng ban hành Chỉ thị số …"), and two directives must stay two stories.
 * :func:`bands` — the simhash cut into :data:`BAND_COUNT` bands; two hashes within Hamming distance
   ``BAND_COUNT - 1`` share at least one band exactly (pigeonhole), so candidates are found with an
   indexed equality lookup and then confirmed with :func:`is_near_duplicate`.
@@ -19,6 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -157,6 +163,52 @@ def is_near_duplicate(a: int, b: int, tokens: int = SHORT_TEXT_TOKENS) -> bool:
     """Whether two simhashes are copies of one story (stricter for short texts)."""
     limit = NEAR_DISTANCE if tokens >= SHORT_TEXT_TOKENS else SHORT_DISTANCE
     return hamming(a, b) <= limit
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A stored article that may be a copy of a new one (found by fingerprint or a shared band)."""
+
+    cluster_id: str
+    simhash: int | None
+    content_hash: str | None
+    doc_keys: frozenset[str]
+    order: tuple[Any, ...]  # ties between equally close copies go to the smallest (earliest published)
+
+
+def cite_same_documents(a: Collection[str], b: Collection[str]) -> bool:
+    """Whether two texts' document numbers allow them to be one story.
+
+    A republication may drop a paragraph and a citation with it, so one set may hold more than the
+    other; but when each cites a document the other does not, they report different documents.
+    """
+    first, second = set(a), set(b)
+    return first <= second or second <= first
+
+
+def nearest_cluster(article: Article, doc_keys: Collection[str], candidates: Iterable[Candidate]) -> str | None:
+    """The cluster of the closest candidate that is a copy of ``article`` (``doc_keys``: its document numbers)."""
+    best: tuple[tuple[Any, ...], str] | None = None
+    tokens: int | None = None
+    for candidate in candidates:
+        if candidate.content_hash == article.content_hash:
+            distance = 0
+        elif article.simhash is None or candidate.simhash is None:
+            continue
+        else:
+            distance = hamming(article.simhash, candidate.simhash)
+            if distance > NEAR_DISTANCE:
+                continue
+            if distance > SHORT_DISTANCE:
+                tokens = token_count(article.text) if tokens is None else tokens
+                if tokens < SHORT_TEXT_TOKENS:
+                    continue
+        if not cite_same_documents(doc_keys, candidate.doc_keys):
+            continue
+        rank = (distance, *candidate.order)
+        if best is None or rank < best[0]:
+            best = (rank, candidate.cluster_id)
+    return best[1] if best else None
 
 
 def fingerprint(article: Article) -> Article:

@@ -185,8 +185,8 @@ class ElasticStore(ArticleStore):
             if article.simhash is not None:
                 should.append({"terms": {"bands": [str(b) for b in dedup.bands(article.simhash)]}})
             searches += [{"index": self.alias}, {"query": {"bool": {"should": should, "minimum_should_match": 1}},
-                                                 "size": 100, "_source": ["id", "simhash", "content_hash",
-                                                                          "cluster_id", "published", "stored_epoch"]}]
+                                                 "size": 100, "_source": ["id", "simhash", "content_hash", "cluster_id",
+                                                                          "published", "stored_epoch", "doc_keys"]}]
         responses = self.es.msearch(searches=searches)["responses"]
         out = []
         for response in responses:
@@ -197,27 +197,11 @@ class ElasticStore(ArticleStore):
 
     @staticmethod
     def _nearest(article: Article, candidates: list[dict[str, Any]]) -> str | None:
-        best: tuple[int, str, int, str] | None = None
-        tokens: int | None = None
-        for c in candidates:
-            if c.get("id") == article.id:
-                continue
-            if c.get("content_hash") == article.content_hash:
-                distance = 0
-            elif article.simhash is None or c.get("simhash") is None:
-                continue
-            else:
-                distance = dedup.hamming(article.simhash, int(c["simhash"]))
-                if distance > dedup.NEAR_DISTANCE:
-                    continue
-                if distance > dedup.SHORT_DISTANCE:
-                    tokens = dedup.token_count(article.text) if tokens is None else tokens
-                    if tokens < dedup.SHORT_TEXT_TOKENS:
-                        continue
-            key = (distance, str(c.get("published") or ""), int(c.get("stored_epoch") or 0), c["cluster_id"])
-            if best is None or key < best:
-                best = key
-        return best[3] if best else None
+        return dedup.nearest_cluster(article, article_doc_keys(article), (
+            dedup.Candidate(c["cluster_id"], None if c.get("simhash") is None else int(c["simhash"]),
+                            c.get("content_hash"), frozenset(c.get("doc_keys") or ()),
+                            (str(c.get("published") or ""), int(c.get("stored_epoch") or 0)))
+            for c in candidates if c.get("id") != article.id))
 
     def _doc(self, article: Article, stored_epoch: int, now_ms: int) -> dict[str, Any]:
         moment = article_time(article, datetime.fromtimestamp(stored_epoch / 1000, UTC))

@@ -248,22 +248,19 @@ class SQLiteStore(ArticleStore):
             return None
         band_values = dedup.bands(article.simhash)
         where = " OR ".join(f"{c}=?" for c in _BAND_COLUMNS)
-        rows = db.execute(f"SELECT simhash, cluster_id, published_ts, rowid FROM articles WHERE {where}",
-                          band_values).fetchall()
-        best: tuple[int, float, int, str] | None = None
-        tokens: int | None = None
-        for r in rows:
-            distance = dedup.hamming(article.simhash, r["simhash"])
-            if distance > dedup.NEAR_DISTANCE:
-                continue
-            if distance > dedup.SHORT_DISTANCE:
-                tokens = dedup.token_count(article.text) if tokens is None else tokens
-                if tokens < dedup.SHORT_TEXT_TOKENS:
-                    continue
-            key = (distance, r["published_ts"], r["rowid"], r["cluster_id"])
-            if best is None or key < best:
-                best = key
-        return best[3] if best else None
+        rows = [r for r in db.execute(f"SELECT simhash, cluster_id, published_ts, rowid FROM articles WHERE {where}",
+                                      band_values)
+                if dedup.hamming(article.simhash, r["simhash"]) <= dedup.NEAR_DISTANCE]
+        if not rows:
+            return None
+        docs: dict[int, set[str]] = {r["rowid"]: set() for r in rows}
+        marks = ",".join("?" * len(docs))
+        for article_rowid, key in db.execute(
+                f"SELECT article, key FROM article_docs WHERE kind='number' AND article IN ({marks})", list(docs)):
+            docs[article_rowid].add(key)
+        candidates = (dedup.Candidate(r["cluster_id"], r["simhash"], None, frozenset(docs[r["rowid"]]),
+                                      (r["published_ts"], r["rowid"])) for r in rows)
+        return dedup.nearest_cluster(article, article_doc_keys(article), candidates)
 
     def _write_row(self, db: sqlite3.Connection, article: Article, rowid: int | None, *,
                    stored_ts: float, now: float) -> int:

@@ -98,3 +98,15 @@ def storm() -> Article:
 def press() -> Article:
     return article("https://vnexpress.net/bao-chi-cach-mang-4800002.html", "Báo chí trong thời kỳ mới",
                    PRESS, "vnexpress", datetime(2025, 6, 21, 8, 0, tzinfo=VN), topics=["bao-chi"])
+
+
+def template_twin() -> Article:
+    """Another directive reported from the same template a week later: only its number differs."""
+    paragraphs = [p.replace("05/CT-TTg", "06/CT-TTg").replace("Ngày 15/3", "Ngày 22/3") for p in STORY]
+    return article("https://baochinhphu.vn/chi-thi-06-ct-ttg-102250322.htm",
+                   "Thủ tướng ban hành Chỉ thị đẩy mạnh chuyển đổi số quốc gia năm 2025",
+                   ["(Chinhphu.vn) - " + paragraphs[0], *paragraphs[1:]], "baochinhphu",
+                   datetime(2025, 3, 22, 9, 0, tzinfo=VN),
+                   doc_numbers=[DocNumber("06/CT-TTg", "06/CT-TTg", "CT", "Chỉ thị", "TTg"),
+                                directive_numbers()[1]],
+                   topics=["chuyen-doi-so"])

@@ -42,3 +42,11 @@ def test_content_hash_sees_edits_but_not_whitespace() -> None:
     assert dedup.content_hash(a) == dedup.content_hash(b)
     b.text += "\n\nĐính chính."
     assert dedup.content_hash(a) != dedup.content_hash(b)
+
+
+def test_template_twin_is_near_in_text_but_not_a_copy() -> None:
+    original, twin = corpus.original(), corpus.template_twin()
+    assert distance(original, twin) <= dedup.NEAR_DISTANCE  # the text alone cannot tell them apart
+    assert not dedup.cite_same_documents({"05/CT-TTg", "13/2023/NĐ-CP"}, {"06/CT-TTg", "13/2023/NĐ-CP"})
+    assert dedup.cite_same_documents({"05/CT-TTg", "13/2023/NĐ-CP"}, {"05/CT-TTg"})  # a copy may drop a citation
+    assert dedup.cite_same_documents(set(), {"05/CT-TTg"})

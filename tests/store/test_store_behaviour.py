@@ -51,6 +51,15 @@ def test_three_copies_from_three_outlets_are_one_hit_with_its_first_publisher(st
     assert every_copy.total == 3
 
 
+def test_two_directives_written_from_one_template_are_two_stories(store: ArticleStore) -> None:
+    first = store.put(corpus.original())
+    twin = store.put(corpus.template_twin())  # near-identical text, another directive number
+    copy = store.put(corpus.agency_copy())
+    assert twin.cluster_id != first.cluster_id
+    assert copy.cluster_id == first.cluster_id
+    assert search(store, "chỉ thị chuyển đổi số").total == 2
+
+
 def test_different_stories_on_the_same_topic_stay_apart(store: ArticleStore) -> None:
     load(store, corpus.original(), corpus.same_topic_other_story())
     result = search(store, "chuyển đổi số")
