@@ -217,27 +217,34 @@ class Monitor:
         return created
 
     def _apply(self, rule: RuleConfig, article: Article, now: datetime) -> list[Alert]:
-        if article.cluster_id and self._attach_to_cluster(rule, article, now):
-            return []
+        findings = rule.evaluate(article, self.ctx)
+        alerted = self._cluster_alerts(rule, article)
+        if alerted:
+            # A copy of a story this rule alerted on attaches to that alert, unless it reports another
+            # document (stories written from one template can still be two directives).
+            findings = [f for f in findings if f.doc_number and f.key not in alerted.values()]
+            if not findings:
+                with self.db.begin() as conn:
+                    for alert_id in alerted:
+                        self._attach(conn, alert_id, article, "", now)
+                self.stats["attached"] += 1
+                return []
         created = []
-        for finding in rule.evaluate(article, self.ctx):
+        for finding in findings:
             alert = self.record(rule, finding, article, now)
             if alert is not None:
                 created.append(alert)
         return created
 
-    def _attach_to_cluster(self, rule: RuleConfig, article: Article, now: datetime) -> bool:
-        """Attach a copy of a story this rule already alerted on; True if there was one."""
+    def _cluster_alerts(self, rule: RuleConfig, article: Article) -> dict[int, str]:
+        """``{alert id: key}`` of this rule's alerts on the article's story cluster."""
+        if not article.cluster_id:
+            return {}
         a, aa = store.alerts.c, store.alert_articles.c
-        with self.db.begin() as conn:
-            ids = [r[0] for r in conn.execute(
-                select(a.id).distinct().join(store.alert_articles, aa.alert_id == a.id)
-                .where(a.rule == rule.name, aa.cluster_id == article.cluster_id))]
-            for alert_id in ids:
-                self._attach(conn, alert_id, article, "", now)
-        if ids:
-            self.stats["attached"] += 1
-        return bool(ids)
+        with self.db.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute(
+                select(a.id, a.query_key).distinct().join(store.alert_articles, aa.alert_id == a.id)
+                .where(a.rule == rule.name, aa.cluster_id == article.cluster_id))}
 
     def _attach(self, conn: Any, alert_id: int, article: Article | None, evidence: str, now: datetime) -> bool:
         if article is None:
@@ -323,11 +330,14 @@ class Monitor:
         hits: list[DryRunHit] = []
         for article in articles:
             article = self._with_topics(article)
+            findings = config.evaluate(article, self.ctx)
             if article.cluster_id and article.cluster_id in clusters:
-                hits.append(DryRunHit("attach", config.name, article.cluster_id, article.title, "",
-                                      _article_ref(article), reason="copy of an alerted story"))
-                continue
-            for finding in config.evaluate(article, self.ctx):
+                findings = [f for f in findings if f.doc_number and f.key not in keys]
+                if not findings:
+                    hits.append(DryRunHit("attach", config.name, article.cluster_id, article.title, "",
+                                          _article_ref(article), reason="copy of an alerted story"))
+                    continue
+            for finding in findings:
                 action = "attach" if finding.key in keys else "alert"
                 keys.add(finding.key)
                 if article.cluster_id:

@@ -72,3 +72,22 @@ def test_replaying_the_stream_creates_nothing_new(tmp_path: Path) -> None:
     again = Monitor(settings)
     assert [a for item in stream() for a in again.on_article(item.article)] == []
     assert len(store.list_alerts(again.db, limit=1000)) == count
+
+
+def test_a_story_cluster_that_reports_another_directive_alerts_again(tmp_path: Path) -> None:
+    """Copies attach to the alert of their story; a member reporting another new directive gets its own."""
+    from monitor_helpers import directive
+    from monitor_stream import art
+
+    monitor = Monitor(make_settings(tmp_path))
+    first = directive(41)
+    first.cluster_id = "c-story"
+    assert [a.key for a in monitor.on_article(first)] == ["41/CT-TTg@2026"]
+    copy = art("ct-41-copy", "thanhhoatv", "2026-11-12 17:00", "Thủ tướng ra Chỉ thị 41",
+               first.text.replace("vừa ký ban hành", "đã ban hành"), cluster="c-story")
+    assert monitor.on_article(copy) == []
+    other = directive(42, source="vietnamnet")
+    other.cluster_id = "c-story"
+    assert [a.key for a in monitor.on_article(other)] == ["42/CT-TTg@2026"]
+    rows = {r["dedup_key"]: r for r in store.list_alerts(monitor.db, limit=10)}
+    assert set(rows) == {"41/CT-TTg@2026", "42/CT-TTg@2026"}
