@@ -40,7 +40,7 @@ def command(state: CliState, data_dir: str | None, keep_serving: bool) -> None:
         totals = result["totals"]
         click.echo("")
         click.echo(f"Crawled {len(sources)} demo sources in {result['duration_s']:.1f} s: "
-                   f"{totals['articles_new']} new articles, {totals['not_articles']} pages that are not articles, "
+                   f"{totals['articles_new']} new articles, {totals['not_articles']} page(s) that are not articles, "
                    f"{totals['errors']} errors.")
         for name, figures in result["sources"].items():
             click.echo(f"  {name:<17} {figures['status']:<8} new {figures['articles_new']:>3}  "
