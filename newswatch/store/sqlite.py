@@ -436,10 +436,12 @@ class SQLiteStore(ArticleStore):
         if query.facets:
             for name, sql in (
                 ("source", "SELECT source AS k, count(*) AS n FROM {base} GROUP BY source ORDER BY n DESC, k LIMIT 50"),
-                ("topic", "SELECT t.topic AS k, count(*) AS n FROM {base} AS m JOIN article_topics t ON t.article = m.rid "
-                          "GROUP BY t.topic ORDER BY n DESC, k LIMIT 50"),
-                ("doc_type", "SELECT d.key AS k, count(*) AS n FROM {base} AS m JOIN article_docs d "
-                             "ON d.article = m.rid AND d.kind = 'code' GROUP BY d.key ORDER BY n DESC, k LIMIT 50"),
+                # Walk the matches and look up each one's rows by article. Left to itself the planner walks every
+                # 'code' row of the archive and scans the matches for each (minutes at 100,000 articles).
+                ("topic", "SELECT t.topic AS k, count(*) AS n FROM {base} AS m CROSS JOIN article_topics t "
+                          "ON t.article = m.rid GROUP BY t.topic ORDER BY n DESC, k LIMIT 50"),
+                ("doc_type", "SELECT d.key AS k, count(*) AS n FROM {base} AS m CROSS JOIN article_docs d "
+                             "ON d.article = m.rid AND +d.kind = 'code' GROUP BY d.key ORDER BY n DESC, k LIMIT 50"),
                 ("month", "SELECT month AS k, count(*) AS n FROM {base} GROUP BY month ORDER BY month DESC"),
             ):
                 facets[name] = {r["k"]: r["n"] for r in rows(sql)}
