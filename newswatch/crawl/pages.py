@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import hashlib
 import logging
 import multiprocessing
@@ -25,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from newswatch.errors import ExtractionError
+from newswatch.extract import classify_page, extract_article
 from newswatch.models import Article
 from newswatch.sources import Source
 
@@ -59,19 +59,13 @@ def process_page(
 ) -> PageResult:
     """Classify (when ``decide``) and extract one page; never raises for a bad page."""
     try:
-        from newswatch import extract as extractor
-    except ImportError:  # TEMPORARY until newswatch.extract lands: trafilatura directly
-        extractor = None  # type: ignore[assignment]
-    classify_page = getattr(extractor, "classify_page", _TrafilaturaFallback.classify_page)
-    extract_article = getattr(extractor, "extract_article", _TrafilaturaFallback.extract_article)
-    try:
         if decide:
             kind, why = classify_page(html, url)
             if kind != "article":
                 return PageResult("other", reason=why or "no article evidence")
         article = extract_article(
             html, url, profile=source.profile, source=source.name, declared_encoding=declared_encoding,
-            hint_published=hint_published, fetched_at=fetched_at)
+            hint_published=hint_published, fetched_at=fetched_at, timezone=source.timezone)
     except ExtractionError as exc:
         return PageResult("error", reason=f"extraction_failed: {exc}")
     except Exception as exc:  # a crash in extraction is a page's problem, never the crawl's
@@ -83,56 +77,12 @@ def process_page(
     return PageResult("article", article=article, fingerprint=fingerprint_text(article.text))
 
 
-class _TrafilaturaFallback:
-    """Stand-in used only while ``newswatch.extract`` is not installed (to be removed when it lands)."""
-
-    @staticmethod
-    def classify_page(html: str, url: str) -> tuple[str, str]:
-        import json as _json
-
-        import trafilatura
-
-        meta = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, include_comments=False)
-        if not meta:
-            return "other", "no body text"
-        data = _json.loads(meta)
-        if len(data.get("text") or "") < 400:
-            return "other", "body too short"
-        if not data.get("date"):
-            return "other", "no publication date"
-        return "article", "body and date"
-
-    @staticmethod
-    def extract_article(html: str, url: str, **kw: Any) -> Article:
-        import json as _json
-
-        import trafilatura
-
-        out = trafilatura.extract(html, url=url, output_format="json", with_metadata=True, include_comments=False)
-        if not out:
-            raise ExtractionError("no body text")
-        data = _json.loads(out)
-        published = None
-        if data.get("date"):
-            from datetime import UTC
-
-            try:
-                published = datetime.fromisoformat(data["date"]).replace(tzinfo=UTC)
-            except ValueError:
-                published = None
-        return Article(url=url, title=data.get("title") or "", text=data.get("text") or "",
-                       source=kw.get("source") or "", published=published, fetched_at=kw.get("fetched_at"),
-                       extraction={"method": "trafilatura-fallback"})
-
-
 _pool: Executor | None = None
 _pool_workers: int | None = None
 
 
 def _init_worker() -> None:
     os.environ.setdefault("NEWSWATCH_WORKER", "1")
-    with contextlib.suppress(ImportError):  # import the heavy modules once per worker, not on its first page
-        import newswatch.extract  # noqa: F401
 
 
 def extraction_workers(configured: int | str | None = None) -> int:

@@ -80,7 +80,13 @@ crawl_entries = Table(
 )
 Index("ix_crawl_entries_source", crawl_entries.c.source)
 
-TRANSIENT_REASONS = frozenset({"timeout", "http_5xx", "connection", "dns", "truncated", "http_429", "render_failed"})
+TRANSIENT_REASONS = frozenset({"timeout", "connection", "dns", "truncated", "http_429", "render_failed",
+                               "pipeline_error"})
+
+
+def is_transient(reason: str | None) -> bool:
+    """Whether a failure may go away by itself (a server error, a timeout...): the URL is tried again later."""
+    return bool(reason) and (reason in TRANSIENT_REASONS or reason.startswith("http_5"))  # type: ignore[union-attr]
 MAX_ATTEMPTS = 3
 
 
@@ -110,7 +116,7 @@ class UrlState:
     def needs_fetch(self, announced: datetime | None) -> bool:
         """Whether this URL should be fetched again: changed upstream, or a transient failure to retry."""
         if self.status == "error":
-            return self.reason in TRANSIENT_REASONS and self.attempts < MAX_ATTEMPTS
+            return is_transient(self.reason) and self.attempts < MAX_ATTEMPTS
         if announced is not None and self.last_fetched is not None:
             return announced > self.last_fetched
         return False
@@ -184,7 +190,7 @@ def known_urls(db: StateDB, urls: Iterable[str]) -> set[str]:
                                        crawl_urls.c.reason, crawl_urls.c.attempts)
                                 .where(crawl_urls.c.url.in_(chunk) | crawl_urls.c.canonical_url.in_(chunk)))
             for row in rows:
-                retry = row.status == "error" and row.reason in TRANSIENT_REASONS and (row.attempts or 0) < MAX_ATTEMPTS
+                retry = row.status == "error" and is_transient(row.reason) and (row.attempts or 0) < MAX_ATTEMPTS
                 if not retry:
                     found.add(row.url)
                     if row.canonical_url:

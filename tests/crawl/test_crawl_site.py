@@ -130,3 +130,29 @@ def test_dead_site_is_recorded_and_other_sources_still_crawl(site, run_crawl, tm
     assert {i["url"] for i in result.items} == {site.base_url + paths["list_a"], site.base_url + paths["list_b"]}
     assert result.summary["status"] == "partial"
     assert result.returncode == 0
+
+
+def test_an_article_that_failed_with_a_server_error_is_fetched_on_the_next_run(site, run_crawl, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from crawl_sites import article_html, rss
+
+    from newswatch.demo.server import Reply
+
+    path = "/tin/may-chu-tam-thoi-qua-tai-1101.htm"
+    down = {"yes": True}
+
+    def overloaded(_headers: dict[str, str]) -> Reply:
+        if down["yes"]:
+            return Reply(b"<html><body>Service Unavailable</body></html>", 503, conditional=False)
+        return Reply(article_html("Máy chủ hoạt động trở lại sau sự cố").encode())
+
+    site.route(path, overloaded)
+    site.add("/rss/home.rss", rss(site.base_url, [(path, "Máy chủ", datetime.now(UTC))]),
+             "application/rss+xml; charset=utf-8")
+    sources = write_sources(tmp_path / "sources.yaml", [{"name": "news", "feeds": [f"{site.base_url}/rss/home.rss"]}])
+    first = run_crawl(sources, tmp_path / "data", settings={"RETRY_TIMES": 0})
+    assert first.summary["sources"]["news"]["errors"] == {"http_503": 1}
+    down["yes"] = False
+    second = run_crawl(sources, tmp_path / "data")  # the feed is unchanged (304): the failed article is retried
+    assert [i["url"] for i in second.items] == [site.base_url + path]
