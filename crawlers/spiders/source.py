@@ -49,7 +49,7 @@ from newswatch.state.crawl import EntryState, UrlState, load_entries, load_urls,
 
 logger = logging.getLogger(__name__)
 
-PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+PLAYWRIGHT_HANDLER = "crawlers.handlers.SharedPlaywrightHandler"  # one driver for http and https
 
 
 def _truthy(value: Any) -> bool:
