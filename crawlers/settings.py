@@ -94,7 +94,7 @@ PLAYWRIGHT_ABORT_REQUEST = "crawlers.middlewares.abort_heavy_request"
 NEWSWATCH_CONTEXT_PAGES = 50  # a browser context is closed and replaced after this many pages
 
 # --- newswatch --------------------------------------------------------------------------------------
-NEWSWATCH_EXTRACT_WORKERS = os.environ.get("NEWSWATCH_EXTRACT_WORKERS", "")  # "" = one per core
+NEWSWATCH_EXTRACT_WORKERS = os.environ.get("NEWSWATCH_EXTRACT_WORKERS", "")  # "" = cores - 1, 1..4
 NEWSWATCH_MAX_ARTICLES = 5000  # article requests per source and run (a sitemap of 100k URLs is not one run)
 NEWSWATCH_RUN_ID = None  # set by `newswatch crawl`; `scrapy crawl` records its own run
 NEWSWATCH_FULL = False

@@ -1,8 +1,10 @@
 """Turning one fetched page into an article, or into the reason it is not one (runs in worker processes).
 
 Extraction is CPU-bound (~10–30 ms a page), so the spider hands pages to a process pool
-(:func:`submit_page`) and the Twisted/asyncio reactor keeps downloading meanwhile; with two
-cores two workers extract while the main process fetches. ``NEWSWATCH_EXTRACT_WORKERS=0`` (or
+(:func:`submit_page`) and the Twisted/asyncio reactor keeps downloading meanwhile. The main process
+(Scrapy, spider, pipelines, store) costs about as much CPU per article as extraction, so it keeps a
+core: the default is one worker per core but one, at least 1 and at most 4 (one worker on two
+cores). ``NEWSWATCH_EXTRACT_WORKERS=0`` (or
 the Scrapy setting of the same name) extracts inline, which is easier to debug.
 
 :func:`process_page` is the whole job of a worker: decide article-or-not (URL pattern, else page
@@ -86,9 +88,10 @@ def _init_worker() -> None:
 
 
 def extraction_workers(configured: int | str | None = None) -> int:
+    """Worker processes: the configured number, else one per core but the main process's, between 1 and 4."""
     value = configured if configured not in (None, "") else os.environ.get("NEWSWATCH_EXTRACT_WORKERS")
     if value in (None, ""):
-        return max(1, min(4, os.cpu_count() or 1))
+        return max(1, min(4, (os.cpu_count() or 1) - 1))
     return max(0, int(value))  # type: ignore[arg-type]
 
 
