@@ -10,7 +10,8 @@ credits), so deduplication works as it would in a crawl. The query set mixes wor
 accent-less (folded) queries, boolean queries, filters (source, topic, dates, document numbers) and
 newest-first sorting; every query asks for facets and highlighted snippets and one hit per story.
 
-Figures: ``index_articles_per_s`` (``put_many`` in batches of 500, dedup included),
+Figures: ``index_articles_per_s`` (``put_many`` in batches of 500, dedup included; the articles are
+generated before the clock starts),
 ``search_p50_ms``/``search_p95_ms`` over all queries (each run ``--repeat`` times after one warm-up),
 ``store_bytes``. For Elasticsearch on noida-db (its full-text search is O(corpus)) keep N small:
 those figures measure noida, not Elasticsearch.
@@ -216,18 +217,13 @@ def open_backend(name: str, workdir: Path, es_url: str | None) -> ArticleStore:
 
 def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path) -> dict:
     store = open_backend(backend, workdir, es_url)
-    generator = Generator()
-    started = time.perf_counter()
-    batch: list[Article] = []
+    articles = list(Generator().articles(n))  # generated before the clock starts: only storing is timed
     clustered = 0
-    for article in generator.articles(n):
-        batch.append(article)
-        if len(batch) == 500:
-            clustered += sum(1 for r in store.put_many(batch) if not r.is_first_in_cluster)
-            batch = []
-    if batch:
-        clustered += sum(1 for r in store.put_many(batch) if not r.is_first_in_cluster)
+    started = time.perf_counter()
+    for i in range(0, n, 500):
+        clustered += sum(1 for r in store.put_many(articles[i:i + 500]) if not r.is_first_in_cluster)
     index_seconds = time.perf_counter() - started
+    del articles
     timings: list[float] = []
     totals = []
     for spec in QUERIES:
