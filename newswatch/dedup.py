@@ -102,8 +102,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 def _token_hashes(tokens: list[str]) -> np.ndarray:
     """A stable 64-bit hash per distinct word 3-shingle (from cached per-token hashes, combined in order)."""
-    cache = _TOKEN_HASHES
-    values = [cache.get(tok) for tok in tokens]
+    values = list(map(_TOKEN_HASHES.get, tokens))
     if None in values:
         values = [v if v is not None else _token_hash(tok) for v, tok in zip(values, tokens, strict=True)]
     t = np.array(values, dtype=np.uint64)

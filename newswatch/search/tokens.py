@@ -50,8 +50,10 @@ def fold_word(token: str) -> str:
 
 
 def folded_tokens(text: str) -> list[str]:
-    cache = _FOLD_CACHE
-    out = [cache.get(t) or fold_word(t) for t in TOKEN_RE.findall(fast_normalize(text).lower())]
+    tokens = TOKEN_RE.findall(fast_normalize(text).lower())
+    out = list(map(_FOLD_CACHE.get, tokens))
+    if None in out:  # a token not folded yet
+        out = [f if f is not None else fold_word(t) for f, t in zip(out, tokens, strict=True)]
     if "".join(out).isalnum() or not out:
         return out
     return [part for t in out for part in TOKEN_RE.findall(t)]  # a token whose folding split it
