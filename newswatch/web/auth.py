@@ -13,6 +13,7 @@ the ``X-CSRF-Token`` header) must carry the same token.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import os
@@ -97,12 +98,15 @@ def authenticate(db: StateDB, settings: Settings, name: str, password: str) -> b
         with db.connect() as conn:
             hashed = conn.execute(select(users.c.password_hash).where(users.c.name == name)).scalar()
     if hashed is None:
-        _verify(_DUMMY_HASH, password)  # same work for unknown users: no timing oracle on names
+        _verify(_dummy_hash(), password)  # same work for unknown users: no timing oracle on names
         return False
     return _verify(hashed, password)
 
 
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(8))
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users (made on first use: every process imports this module)."""
+    return _hasher.hash(secrets.token_hex(8))
 
 
 def _id_hash(session_id: str) -> str:
