@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -34,6 +35,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
+    func,
     select,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -222,33 +225,33 @@ def record_urls(db: StateDB, records: list[dict]) -> None:
     if not records:
         return
     now = utcnow()
+    rows = [{
+        "url": rec["url"], "source": rec["source"], "status": rec["status"],
+        "canonical_url": rec.get("canonical_url"), "fingerprint": rec.get("fingerprint"),
+        "reason": rec.get("reason"), "http_status": rec.get("http_status"),
+        "announced_modified": rec.get("announced_modified"),
+        "last_fetched": rec.get("fetched_at") or now, "first_seen": now,
+        "attempts": 1 if rec["status"] == "error" else 0,
+    } for rec in records]
     with db.begin() as conn:
-        for rec in records:
-            values = {
-                "url": rec["url"], "source": rec["source"], "status": rec["status"],
-                "canonical_url": rec.get("canonical_url"), "fingerprint": rec.get("fingerprint"),
-                "reason": rec.get("reason"), "http_status": rec.get("http_status"),
-                "announced_modified": rec.get("announced_modified"),
-                "last_fetched": rec.get("fetched_at") or now, "first_seen": now,
-                "attempts": 1 if rec["status"] == "error" else 0,
-            }
-            stmt = sqlite_insert(crawl_urls).values(**values) if db.engine.dialect.name == "sqlite" else None
-            if stmt is not None:
-                update = {k: stmt.excluded[k] for k in ("source", "status", "reason", "http_status", "last_fetched")}
-                for key in ("canonical_url", "fingerprint", "announced_modified"):
-                    if values[key] is not None:
-                        update[key] = stmt.excluded[key]
-                update["attempts"] = (crawl_urls.c.attempts + 1) if rec["status"] == "error" else 0
-                conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update))
-            else:  # portable path for other databases
-                existing = conn.execute(select(crawl_urls.c.attempts).where(crawl_urls.c.url == rec["url"])).first()
-                if existing is None:
-                    conn.execute(crawl_urls.insert().values(**values))
-                else:
-                    values.pop("first_seen")
-                    values = {k: v for k, v in values.items() if v is not None or k in ("reason",)}
-                    values["attempts"] = (existing.attempts or 0) + 1 if rec["status"] == "error" else 0
-                    conn.execute(crawl_urls.update().where(crawl_urls.c.url == rec["url"]).values(**values))
+        if db.engine.dialect.name == "sqlite":  # one upsert statement for the whole batch
+            stmt = sqlite_insert(crawl_urls)
+            update: dict[str, Any] = {k: stmt.excluded[k] for k in ("source", "status", "reason", "http_status",
+                                                                     "last_fetched")}
+            for key in ("canonical_url", "fingerprint", "announced_modified"):  # a missing value keeps the old one
+                update[key] = func.coalesce(stmt.excluded[key], crawl_urls.c[key])
+            update["attempts"] = case((stmt.excluded.status == "error", crawl_urls.c.attempts + 1), else_=0)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=update), rows)
+            return
+        for values in rows:  # portable path for other databases
+            existing = conn.execute(select(crawl_urls.c.attempts).where(crawl_urls.c.url == values["url"])).first()
+            if existing is None:
+                conn.execute(crawl_urls.insert().values(**values))
+            else:
+                values.pop("first_seen")
+                values = {k: v for k, v in values.items() if v is not None or k in ("reason",)}
+                values["attempts"] = (existing.attempts or 0) + 1 if values["status"] == "error" else 0
+                conn.execute(crawl_urls.update().where(crawl_urls.c.url == values["url"]).values(**values))
 
 
 def _entry_state(row) -> EntryState:  # type: ignore[no-untyped-def]
