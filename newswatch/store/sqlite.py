@@ -6,6 +6,10 @@ Tables
   ``article_docs``  document-number keys and type keys of each article (tolerant doc-number filter).
   ``article_topics``  topic slugs of each article.
   ``versions``      previous versions of edited articles (JSON), one row per replaced version.
+  ``search_rows``   a narrow copy of what search needs per article (cluster, source, month, time, topic
+                    and doc-type facet keys as JSON lists), so that a query matching tens of thousands
+                    of articles never reads the wide ``articles`` rows (their JSON); only the page of
+                    hits shown is loaded from ``articles``.
   ``fts``           contentless FTS5 table: exact columns (``title lead body``, tone-normalised,
                     diacritics kept) and folded columns (``title_f lead_f body_f``, accents and đ removed).
 
@@ -43,6 +47,8 @@ from newswatch.store.keys import (
 )
 
 log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1  # PRAGMA user_version; 1: search_rows filled
 
 BUSY_TIMEOUT_S = 30.0
 _BM25_WEIGHTS = "5.0, 2.0, 1.0, 5.0, 2.0, 1.0"
@@ -94,6 +100,15 @@ CREATE TABLE IF NOT EXISTS versions (
     replaced_ts REAL NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (id, version)
+);
+CREATE TABLE IF NOT EXISTS search_rows (
+    rowid INTEGER PRIMARY KEY,  -- articles.rowid
+    cluster_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    month TEXT NOT NULL,
+    published_ts REAL NOT NULL,
+    topics TEXT NOT NULL,       -- JSON list: the article_topics keys of the article
+    codes TEXT NOT NULL         -- JSON list: the article_docs 'code' keys of the article
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, lead, body, title_f, lead_f, body_f,
@@ -151,6 +166,23 @@ class SQLiteStore(ArticleStore):
         self._db.execute("PRAGMA temp_store=MEMORY")
         with self._lock:
             self._db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store written by an earlier version up to date (fill ``search_rows``)."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        with self._write() as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+                return  # another process did it
+            db.execute("DELETE FROM search_rows")
+            db.execute(
+                "INSERT INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
+                "SELECT a.rowid, a.cluster_id, a.source, a.month, a.published_ts, "
+                "(SELECT json_group_array(t.topic) FROM article_topics t WHERE t.article = a.rowid), "
+                "(SELECT json_group_array(d.key) FROM article_docs d WHERE d.article = a.rowid AND +d.kind = 'code') "
+                "FROM articles a")
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- transactions ----------------------------------------------------------------------------
 
@@ -286,12 +318,16 @@ class SQLiteStore(ArticleStore):
             db.execute("DELETE FROM article_topics WHERE article=?", (rowid,))
         db.execute("INSERT INTO fts(rowid, title, lead, body, title_f, lead_f, body_f) VALUES (?,?,?,?,?,?,?)",
                    (rowid, *_fts_values(article)))
+        codes = article_doc_types(article)
         db.executemany("INSERT INTO article_docs(article, kind, key) VALUES (?,?,?)",
                        [(rowid, "number", k) for k in article_doc_keys(article)]
                        + [(rowid, "type", k) for k in article_doc_type_keys(article)]
-                       + [(rowid, "code", k) for k in article_doc_types(article)])
-        db.executemany("INSERT INTO article_topics(article, topic) VALUES (?,?)",
-                       [(rowid, label_key(t)) for t in dict.fromkeys(article.topics)])
+                       + [(rowid, "code", k) for k in codes])
+        topics = [label_key(t) for t in dict.fromkeys(article.topics)]
+        db.executemany("INSERT INTO article_topics(article, topic) VALUES (?,?)", [(rowid, t) for t in topics])
+        db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
+                   "VALUES (?,?,?,?,?,?,?)", (rowid, values["cluster_id"], values["source"], values["month"],
+                                              values["published_ts"], json.dumps(topics), json.dumps(codes)))
         return rowid
 
     def import_articles(self, articles: Iterable[Article]) -> int:
@@ -411,59 +447,107 @@ class SQLiteStore(ArticleStore):
 
     def _search_rows(self, query: SearchQuery, positive: str | None,
                      excluded: str | None) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
-        """(total, page of (rowid, score), facets), computed in SQL over the matching rows."""
+        """(total, page of (rowid, score), facets), computed in SQL over the matching rows.
+
+        The matches are evaluated once into a temporary table of narrow rows (``search_rows``: no JSON);
+        facets and totals are exact, over every match.
+        """
         db = self._db
         clauses, params = self._filters(query)
         if excluded:
             clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(excluded)
         where = "".join(f" AND {c}" for c in clauses)
-        columns = "a.rowid AS rid, a.cluster_id AS cluster_id, a.source AS source, a.month AS month, a.published_ts AS published_ts"
-        base_params: list[Any] = []
-        if positive:  # evaluate the full-text expression once, into a temporary table
-            db.execute("DROP TABLE IF EXISTS temp.matches")
+        columns = "a.rowid AS rid, a.cluster_id, a.source, a.month, a.published_ts, a.topics, a.codes"
+        db.execute("DROP TABLE IF EXISTS temp.matches")
+        if positive:
             db.execute(f"CREATE TEMP TABLE matches AS SELECT {columns}, bm25(fts, {_BM25_WEIGHTS}) AS score "
-                       f"FROM fts JOIN articles a ON a.rowid = fts.rowid WHERE fts MATCH ?{where}", [positive, *params])
-            base = "temp.matches"
+                       f"FROM fts JOIN search_rows a ON a.rowid = fts.rowid WHERE fts MATCH ?{where}",
+                       [positive, *params])
         else:
-            base = f"(SELECT {columns}, 0.0 AS score FROM articles a WHERE 1{where})"
-            base_params = params
+            db.execute(f"CREATE TEMP TABLE matches AS SELECT {columns}, 0.0 AS score FROM search_rows a WHERE 1{where}",
+                       params)
 
         def rows(sql: str, extra: list[Any] | None = None) -> list[sqlite3.Row]:
-            return db.execute(sql.replace("{base}", base), [*base_params, *(extra or [])]).fetchall()
+            return db.execute(sql, extra or []).fetchall()
 
-        facets: dict[str, dict[str, int]] = {}
-        if query.facets:
-            for name, sql in (
-                ("source", "SELECT source AS k, count(*) AS n FROM {base} GROUP BY source ORDER BY n DESC, k LIMIT 50"),
-                # Walk the matches and look up each one's rows by article. Left to itself the planner walks every
-                # 'code' row of the archive and scans the matches for each (minutes at 100,000 articles).
-                ("topic", "SELECT t.topic AS k, count(*) AS n FROM {base} AS m CROSS JOIN article_topics t "
-                          "ON t.article = m.rid GROUP BY t.topic ORDER BY n DESC, k LIMIT 50"),
-                ("doc_type", "SELECT d.key AS k, count(*) AS n FROM {base} AS m CROSS JOIN article_docs d "
-                             "ON d.article = m.rid AND +d.kind = 'code' GROUP BY d.key ORDER BY n DESC, k LIMIT 50"),
-                ("month", "SELECT month AS k, count(*) AS n FROM {base} GROUP BY month ORDER BY month DESC"),
-            ):
-                facets[name] = {r["k"]: r["n"] for r in rows(sql)}
+        facets = self._facets(rows) if query.facets else {}
         newest = query.sort == "newest" or positive is None
         window = [query.limit, query.offset]
         if not query.collapse_clusters:
-            total = rows("SELECT count(*) AS n FROM {base}")[0]["n"]
+            total = rows("SELECT count(*) AS n FROM temp.matches")[0]["n"]
             order = "published_ts DESC, rid DESC" if newest else "score, published_ts DESC, rid DESC"
-            page = [(r["rid"], -r["score"]) for r in rows(f"SELECT rid, score FROM {{base}} ORDER BY {order} LIMIT ? OFFSET ?", window)]
+            page = [(r["rid"], -r["score"])
+                    for r in rows(f"SELECT rid, score FROM temp.matches ORDER BY {order} LIMIT ? OFFSET ?", window)]
             return total, page, facets
         # one hit per cluster, at the rank of its best copy, showing its first publisher among the matches
-        total = rows("SELECT count(DISTINCT cluster_id) AS n FROM {base}")[0]["n"]
-        order = "latest DESC, cluster_id" if newest else "best, latest DESC, cluster_id"
-        clusters = rows("SELECT cluster_id, min(score) AS best, max(published_ts) AS latest FROM {base} "
-                        f"GROUP BY cluster_id ORDER BY {order} LIMIT ? OFFSET ?", window)
+        total = rows("SELECT count(DISTINCT cluster_id) AS n FROM temp.matches")[0]["n"]
+        clusters = self._top_clusters(rows, newest, query.offset + query.limit)[query.offset:query.offset + query.limit]
         if not clusters:
             return total, [], facets
         marks = ",".join("?" * len(clusters))
         firsts = {r["cluster_id"]: r["rid"] for r in rows(
-            "SELECT cluster_id, rid, min(published_ts * 1e6 + rid) FROM {base} "
-            f"WHERE cluster_id IN ({marks}) GROUP BY cluster_id", [c["cluster_id"] for c in clusters])}
-        return total, [(firsts[c["cluster_id"]], -c["best"]) for c in clusters], facets
+            "SELECT cluster_id, rid, min(published_ts * 1e6 + rid) FROM temp.matches "
+            f"WHERE cluster_id IN ({marks}) GROUP BY cluster_id", [c for c, _, _ in clusters])}
+        return total, [(firsts[c], -best) for c, best, _ in clusters], facets
+
+    @staticmethod
+    def _top_clusters(rows: Any, newest: bool, count: int) -> list[tuple[str, float, float]]:
+        """The first ``count`` clusters of ``temp.matches`` as (cluster_id, best, latest), ordered like
+        ``GROUP BY cluster_id ORDER BY best, latest DESC, cluster_id`` (``latest DESC, cluster_id`` when
+        ``newest``), where best = min(score) and latest = max(published_ts) over the cluster's matches.
+
+        Without grouping every match: the rows are read in rank order (score, or time for newest) until
+        ``count`` distinct clusters are seen and every row tying with the last of them is read; only the
+        clusters seen can rank that high, and their exact best and latest are then computed.
+        """
+        order = "latest DESC, cluster_id" if newest else "best, latest DESC, cluster_id"
+        grouped = ("SELECT cluster_id, min(score) AS best, max(published_ts) AS latest FROM temp.matches "
+                   "{where} GROUP BY cluster_id ORDER BY " + order + " LIMIT ?")
+        if count <= 0:
+            return []
+        key, column = ("published_ts DESC", "published_ts") if newest else ("score", "score")
+        limit = max(4 * count, 200)
+        while True:
+            found = rows(f"SELECT cluster_id, {column} AS v FROM temp.matches ORDER BY {key} LIMIT ?", [limit])
+            seen: dict[str, float] = {}  # cluster -> its best (first seen) value, in rank order
+            for r in found:
+                seen.setdefault(r["cluster_id"], r["v"])
+            if len(found) < limit:  # every match read
+                break
+            if len(seen) >= count:
+                boundary = list(seen.values())[count - 1]
+                if found[-1]["v"] != boundary:  # every row tying with the last cluster needed was read
+                    seen = {c: v for i, (c, v) in enumerate(seen.items()) if i < count or v == boundary}
+                    break
+            limit *= 4
+            if limit > 20_000:  # long runs of ties: group every match instead
+                return [(r["cluster_id"], r["best"], r["latest"]) for r in rows(grouped.format(where=""), [count])]
+        if not seen:
+            return []
+        where = f"WHERE cluster_id IN ({','.join('?' * len(seen))})"
+        return [(r["cluster_id"], r["best"], r["latest"]) for r in rows(grouped.format(where=where), [*seen, count])]
+
+    @staticmethod
+    def _facets(rows: Any) -> dict[str, dict[str, int]]:
+        """Exact facet counts over ``temp.matches``: two grouped passes, the lists split in Python."""
+        sources: dict[str, int] = {}
+        months: dict[str, int] = {}
+        for r in rows("SELECT source, month, count(*) AS n FROM temp.matches GROUP BY source, month"):
+            sources[r["source"]] = sources.get(r["source"], 0) + r["n"]
+            months[r["month"]] = months.get(r["month"], 0) + r["n"]
+        topics: dict[str, int] = {}
+        codes: dict[str, int] = {}
+        for r in rows("SELECT topics, codes, count(*) AS n FROM temp.matches GROUP BY topics, codes"):
+            for counts, keys in ((topics, r["topics"]), (codes, r["codes"])):
+                for key in json.loads(keys):
+                    counts[key] = counts.get(key, 0) + r["n"]
+
+        def top(counts: dict[str, int]) -> dict[str, int]:  # ORDER BY n DESC, k LIMIT 50 (code point order)
+            return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:50])
+
+        return {"source": top(sources), "topic": top(topics), "doc_type": top(codes),
+                "month": dict(sorted(months.items(), reverse=True))}
 
     def _hits(self, page: list[tuple[int, float]], query: SearchQuery, parsed: Any) -> list[SearchHit]:
         if not page:
