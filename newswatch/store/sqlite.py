@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS articles (
     doc_types TEXT NOT NULL DEFAULT '',
     data TEXT NOT NULL
 );
-{"".join(f"CREATE INDEX IF NOT EXISTS articles_{c} ON articles({c});" for c in _BAND_COLUMNS)}
+{"".join(f"DROP INDEX IF EXISTS articles_{c};" for c in _BAND_COLUMNS)}
+{"".join(f"CREATE INDEX IF NOT EXISTS articles_{c}_simhash ON articles({c}, simhash);" for c in _BAND_COLUMNS)}
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id, published_ts, rowid);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, stored_ts);
@@ -280,15 +281,21 @@ class SQLiteStore(ArticleStore):
             return None
         band_values = dedup.bands(article.simhash)
         where = " OR ".join(f"{c}=?" for c in _BAND_COLUMNS)
-        rows = [r for r in db.execute(f"SELECT simhash, cluster_id, published_ts, rowid FROM articles WHERE {where}",
-                                      band_values)
-                if dedup.hamming(article.simhash, r["simhash"]) <= dedup.NEAR_DISTANCE]
-        if not rows:
+        # Hundreds of rows share a band at 100,000 articles: filter them as plain tuples with one
+        # popcount each ((a ^ b) & mask has the bits of the unsigned XOR), then read the few near ones.
+        simhash, mask, limit = article.simhash, (1 << 64) - 1, dedup.NEAR_DISTANCE
+        cursor = db.cursor()  # covered by the (band, simhash) indexes: no table row is read
+        cursor.row_factory = None
+        near = [rowid for rowid, other in cursor.execute(f"SELECT rowid, simhash FROM articles WHERE {where}", band_values)
+                if ((simhash ^ other) & mask).bit_count() <= limit]
+        if not near:
             return None
+        rows = db.execute(f"SELECT simhash, cluster_id, published_ts, rowid FROM articles WHERE rowid IN "
+                          f"({','.join('?' * len(near))})", near).fetchall()
         docs: dict[int, set[str]] = {r["rowid"]: set() for r in rows}
         marks = ",".join("?" * len(docs))
-        for article_rowid, key in db.execute(
-                f"SELECT article, key FROM article_docs WHERE kind='number' AND article IN ({marks})", list(docs)):
+        for article_rowid, key in db.execute(  # +kind: look up by article, not walk every 'number' row
+                f"SELECT article, key FROM article_docs WHERE +kind='number' AND article IN ({marks})", list(docs)):
             docs[article_rowid].add(key)
         candidates = (dedup.Candidate(r["cluster_id"], r["simhash"], None, frozenset(docs[r["rowid"]]),
                                       (r["published_ts"], r["rowid"])) for r in rows)
