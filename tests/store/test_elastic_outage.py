@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Noida, free_port
+from noida_server import Noida, free_port
 from store_corpus import VN
 
 from newswatch.models import Article
