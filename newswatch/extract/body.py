@@ -6,6 +6,7 @@ import logging
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.xpaths import BODY_XPATH
 
 from newswatch.extract.dom import remove, select, text_of
 from newswatch.sources import Profile
@@ -58,8 +59,40 @@ def profile_body(tree: HtmlElement, profile: Profile | None) -> tuple[list[str] 
     return paragraphs_from_element(element), element
 
 
+def join_split_body(tree: HtmlElement) -> int:
+    """Move the later chunks of a body split into same-class containers into the first; return how many.
+
+    Some CMSs (wired.com, Condé Nast) cut the body into several ``div.article__body`` with ads or
+    newsletter boxes between them; trafilatura takes the first container its body XPath finds and
+    would lose the rest of the article.
+    """
+    found = BODY_XPATH[0](tree)
+    if len(found) < 2:
+        return 0
+    first = found[0]
+    kind = (first.tag, first.get("class"))
+    joined = 0
+    for chunk in found[1:]:
+        if (chunk.tag, chunk.get("class")) != kind or _nested(first, chunk):
+            continue
+        if chunk.text and chunk.text.strip():
+            last = first[-1] if len(first) else None
+            if last is None:
+                first.text = (first.text or "") + chunk.text
+            else:
+                last.tail = (last.tail or "") + chunk.text
+        first.extend(list(chunk))
+        joined += 1
+    return joined
+
+
+def _nested(a: HtmlElement, b: HtmlElement) -> bool:
+    return any(x is a for x in b.iterancestors()) or any(x is b for x in a.iterancestors())
+
+
 def trafilatura_lines(tree: HtmlElement, url: str) -> list[str]:
     """Paragraph lines from trafilatura (comments excluded), one per extracted block."""
+    join_split_body(tree)
     try:
         text = trafilatura.extract(tree, url=url or None, include_comments=False, include_tables=True,
                                    deduplicate=False, with_metadata=False)

@@ -170,6 +170,28 @@ def _same(a: str, b: str) -> bool:
     return a.lower().strip(" .") == b.lower().strip(" .")
 
 
+def _recurring_rows(lines: list[str]) -> set[int]:
+    """Positions of long lines that recur inside a repeated structure (a weekly meal plan, a schedule).
+
+    Such a line stands between two short lines that recur too ("Meal 2", "Post-workout"); a duplicated
+    block (a pull quote, a second copy of a list) stands among new lines or other long repeats.
+    """
+    repeated: list[bool] = []
+    earlier: set[str] = set()
+    for line in lines:
+        key = line.lower().strip(" .")
+        repeated.append(key in earlier)
+        earlier.add(key)
+    rows: set[int] = set()
+    for position, line in enumerate(lines):
+        if not repeated[position] or len(line) < REPEAT_MIN_CHARS:
+            continue
+        neighbours = (position - 1, position + 1)
+        if all(0 <= n < len(lines) and repeated[n] and len(lines[n]) < REPEAT_MIN_CHARS for n in neighbours):
+            rows.add(position)
+    return rows
+
+
 def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, vietnamese: bool,
                      teaser_titles: set[str] = frozenset(), header_values: tuple[str | None, ...] = ()) -> Cleaned:
     """Apply the text-level cut rules to extracted lines."""
@@ -181,6 +203,7 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
     lead_l = (lead or "").lower().strip(" .")
     lines = [clean_line(line) for line in lines]
     lines = [line for line in lines if line]
+    recurring = _recurring_rows(lines)
     real_seen = 0  # paragraphs of real length kept so far
     index = 0
     while index < len(lines):
@@ -242,7 +265,7 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
             if lower == lead_l or (core or "").lower().strip(" .") == lead_l:
                 out.dateline = out.dateline or line_dateline
                 continue
-        if lower in seen and (len(line) >= REPEAT_MIN_CHARS or (paragraphs and paragraphs[-1].lower().strip(" .") == lower)):
+        if lower in seen and index - 1 not in recurring and (len(line) >= REPEAT_MIN_CHARS or (paragraphs and paragraphs[-1].lower().strip(" .") == lower)):
             # A whole paragraph printed twice is a duplicated block (pull quote, mobile copy); short lines that
             # recur (sub-headings, interview questions, list items of a recipe or a spec sheet) are content.
             continue

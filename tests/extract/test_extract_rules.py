@@ -1,0 +1,45 @@
+"""Generic body rules, on small synthetic pages: split bodies, recurring rows, duplicated blocks."""
+
+from __future__ import annotations
+
+from newswatch.extract import extract_article
+from newswatch.extract.furniture import clean_paragraphs
+
+URL = "https://news.example.com/2024/05/02/story.html"
+
+
+def _sentence(n: int, topic: str = "the council") -> str:
+    return (f"Paragraph {n} says that {topic} met on Tuesday to discuss the budget, the new bridge and the "
+            f"schools, and that a vote is expected next month after a public hearing number {n}.")
+
+
+def _page(body: str) -> str:
+    return (f"<html lang='en'><head><title>Story</title><meta property='og:type' content='article'></head>"
+            f"<body><article><h1>Story</h1>{body}</article></body></html>")
+
+
+def test_a_body_split_into_same_class_chunks_is_extracted_whole():
+    first = "".join(f"<p>{_sentence(n)}</p>" for n in range(3))
+    second = "".join(f"<p>{_sentence(n, 'the mayor')}</p>" for n in range(3, 6))
+    body = (f"<div class='chunks'><div class='grid'><div class='body article__body'>{first}</div></div>"
+            f"<div class='ad'>Advertisement</div>"
+            f"<div class='grid'><div class='body article__body'>{second}</div></div></div>")
+    text = extract_article(_page(body), URL).text
+    assert "Paragraph 0 " in text and "Paragraph 5 " in text
+
+
+def _clean(lines: list[str]) -> list[str]:
+    return clean_paragraphs(lines, title=None, lead=None, vietnamese=False).paragraphs
+
+
+def test_rows_that_recur_in_a_schedule_are_kept():
+    meal = "Chicken salad (1 cup lettuce, ½ cup tomatoes, 4 oz. cooked chicken, 1 tsp. olive oil, vinegar)"
+    day = ["Meal 1", "Eat within an hour", meal, "Meal 2", "Eat in the afternoon"]
+    lines = ["Day one", *day, "Day two", *day]
+    assert _clean(lines).count(meal) == 2
+
+
+def test_a_duplicated_block_of_paragraphs_is_dropped():
+    block = [_sentence(n) for n in range(4)]
+    lines = [*block, "Sign up", *block]
+    assert _clean(lines) == [*block, "Sign up"]
