@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import trafilatura
 from lxml.html import HtmlElement
-from trafilatura.xpaths import BODY_XPATH
 
-from newswatch.extract.dom import remove, select, text_of
+from newswatch.extract.dom import ClassIndex, remove, select, text_length, text_of
 from newswatch.sources import Profile
 
 LOG = logging.getLogger(__name__)
 _PARAGRAPH_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td", "th", "dd", "dt"}
+# Class names of article-body containers (the ones trafilatura looks for first).
+_BODY_CLASS = re.compile(r"article(?:-|__)?body|articleBody|ArticleContent|article__content|article-?text|"
+                         r"(?:entry|page|text|article|art|post)[-_]content|post-?body|body-text|story-?(?:body|content)")
+_CHUNK_TAGS = frozenset(("div", "section", "article", "main"))
+MIN_CHUNK_CHARS = 200  # a body chunk holds paragraphs; a teaser card with the same class holds a line or two
 _SKIP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea", "svg",
               "video", "audio", "object", "embed", "template")
 
@@ -59,40 +64,51 @@ def profile_body(tree: HtmlElement, profile: Profile | None) -> tuple[list[str] 
     return paragraphs_from_element(element), element
 
 
-def join_split_body(tree: HtmlElement) -> int:
+def join_split_body(tree: HtmlElement, index: ClassIndex) -> int:
     """Move the later chunks of a body split into same-class containers into the first; return how many.
 
     Some CMSs (wired.com, Condé Nast) cut the body into several ``div.article__body`` with ads or
-    newsletter boxes between them; trafilatura takes the first container its body XPath finds and
-    would lose the rest of the article.
+    newsletter boxes between them; trafilatura takes the first body container it finds and would
+    lose the rest of the article. Chunks must be substantial (teaser cards share classes too).
     """
-    found = BODY_XPATH[0](tree)
-    if len(found) < 2:
-        return 0
-    first = found[0]
-    kind = (first.tag, first.get("class"))
     joined = 0
-    for chunk in found[1:]:
-        if (chunk.tag, chunk.get("class")) != kind or _nested(first, chunk):
+    for classes, elements in index.by_class.items():
+        if len(elements) < 2 or not _BODY_CLASS.search(classes):
             continue
-        if chunk.text and chunk.text.strip():
-            last = first[-1] if len(first) else None
-            if last is None:
-                first.text = (first.text or "") + chunk.text
-            else:
-                last.tail = (last.tail or "") + chunk.text
-        first.extend(list(chunk))
-        joined += 1
+        chunks = [e for e in elements if e.tag in _CHUNK_TAGS and _in_tree(e, tree)
+                  and text_length(e) >= MIN_CHUNK_CHARS]
+        if len(chunks) < 2 or any(_nested(a, b) for a in chunks for b in chunks if a is not b):
+            continue
+        if any(_BODY_CLASS.search(a.get("class") or "") for a in _common_ancestors(chunks[0], chunks[-1])):
+            continue  # the chunks are sections of a body container that holds them all
+        first = chunks[0]
+        for chunk in chunks[1:]:
+            if chunk.text and chunk.text.strip():
+                last = first[-1] if len(first) else None
+                if last is None:
+                    first.text = (first.text or "") + chunk.text
+                else:
+                    last.tail = (last.tail or "") + chunk.text
+            first.extend(list(chunk))
+            joined += 1
     return joined
 
 
+def _in_tree(element: HtmlElement, tree: HtmlElement) -> bool:
+    return element.getroottree().getroot() is tree
+
+
+def _common_ancestors(a: HtmlElement, b: HtmlElement) -> list[HtmlElement]:
+    above_b = set(b.iterancestors())
+    return [x for x in a.iterancestors() if x in above_b]
+
+
 def _nested(a: HtmlElement, b: HtmlElement) -> bool:
-    return any(x is a for x in b.iterancestors()) or any(x is b for x in a.iterancestors())
+    return any(x is a for x in b.iterancestors())
 
 
 def trafilatura_lines(tree: HtmlElement, url: str) -> list[str]:
     """Paragraph lines from trafilatura (comments excluded), one per extracted block."""
-    join_split_body(tree)
     try:
         text = trafilatura.extract(tree, url=url or None, include_comments=False, include_tables=True,
                                    deduplicate=False, with_metadata=False)

@@ -54,6 +54,11 @@ def text_of(element: HtmlElement | None) -> str:
     return clean_line(" ".join(element.itertext()))
 
 
+def text_length(element: HtmlElement) -> int:
+    """Characters of text in the element, whitespace around each text node not counted."""
+    return sum(len(t.strip()) for t in element.itertext())
+
+
 def meta_content(tree: HtmlElement, *keys: str) -> str | None:
     """The first non-empty ``<meta property|name|itemprop=key content>`` among ``keys``."""
     nodes = tree.xpath("//meta[@content]")  # one pass over the tree, not one XPath query per key and attribute
@@ -85,9 +90,11 @@ class ClassIndex:
         self.elements: list[HtmlElement] = [el for el in tree.iter() if isinstance(el.tag, str)]
         self.order: dict[HtmlElement, int] = {el: i for i, el in enumerate(self.elements)}
         self.by_token: dict[str, list[HtmlElement]] = {}
+        self.by_class: dict[str, list[HtmlElement]] = {}  # by the whole class attribute
         for element in self.elements:
             classes = element.get("class")
             if classes:
+                self.by_class.setdefault(classes, []).append(element)
                 for token in classes.split():
                     self.by_token.setdefault(token, []).append(element)
 

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from newswatch.extract.dom import remove
+from newswatch.extract.dom import remove, text_length
 from newswatch.text.dates import looks_like_date_line
 from newswatch.text.normalize import clean_line
 
@@ -56,17 +56,13 @@ def _norm_marker(text: str) -> str:
     return clean_line(text).rstrip(":>»› ").lower()
 
 
-def _element_text_len(element: HtmlElement) -> int:
-    return sum(len(t.strip()) for t in element.itertext())
-
-
 def _link_text_len(element: HtmlElement) -> int:
-    return sum(_element_text_len(a) for a in element.iter("a"))
+    return sum(text_length(a) for a in element.iter("a"))
 
 
 def _is_box(element: HtmlElement, marker_len: int) -> bool:
     """A small container whose text, apart from the marker, is mostly link text (a teaser box)."""
-    total = _element_text_len(element) - marker_len
+    total = text_length(element) - marker_len
     if total <= 0:
         return True
     links = _link_text_len(element)
@@ -101,11 +97,11 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             # A marker heading: remove its teaser box; a flat marker in the body column ends the body.
             box = _marker_box(element, len(own), root)
             doomed[box] = None
-            if _element_text_len(box) - len(own) < 10:
+            if text_length(box) - len(own) < 10:
                 doomed.update(dict.fromkeys(box.itersiblings()))
             continue
         if vietnamese and element.tag == "table" and element.find(".//img") is not None and (
-                _element_text_len(element) <= 300):
+                text_length(element) <= 300):
             doomed[element] = None  # a table-wrapped image and its caption
             continue
         if element.tag in ("a", "span", "strong", "b"):
@@ -115,7 +111,7 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             cls, ident = element.get("class"), element.get("id")
             if not (cls or ident) or not _RELATED_CLASS.search(f"{cls or ''} {ident or ''}"):
                 continue
-        total = _element_text_len(element)
+        total = text_length(element)
         if total > 800 and _link_text_len(element) < 0.3 * total:
             continue  # a body in a container named "…-read-more": keep text that is not a link list
         doomed[element] = None
