@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from lxml.html import HtmlElement
 
 from newswatch.errors import ExtractionError
-from newswatch.extract.body import join_split_body, profile_body, trafilatura_lines
+from newswatch.extract.body import join_split_body, profile_body, trafilatura_lines, unwrap_embedded_tweets
 from newswatch.extract.dates import find_published
 from newswatch.extract.decode import decode_html
 from newswatch.extract.dom import ClassIndex, parse_html, remove, select
@@ -82,6 +82,7 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
     method = "profile"
     if not lines or sum(len(line) for line in lines) < MIN_BODY_CHARS:
         join_split_body(tree, index)
+        unwrap_embedded_tweets(tree)
         lines, method = trafilatura_lines(tree, url), "trafilatura"
 
     dateline, lead = split_dateline(meta.lead)

@@ -94,6 +94,32 @@ def join_split_body(tree: HtmlElement, index: ClassIndex) -> int:
     return joined
 
 
+def unwrap_embedded_tweets(tree: HtmlElement) -> int:
+    """Turn embedded tweets (``blockquote.twitter-tweet``) into plain quotes; return how many.
+
+    A tweet quoted in an article is part of it, but its "social…embed"/"…widget" wrapper makes
+    trafilatura discard it. The wrapper (the ancestors holding nothing but the tweet) is replaced by
+    the bare blockquote.
+    """
+    count = 0
+    for quote in list(tree.iter("blockquote")):
+        if "twitter-tweet" not in (quote.get("class") or ""):
+            continue
+        size = text_length(quote)
+        wrapper = quote
+        for ancestor in quote.iterancestors():
+            if ancestor.tag in ("body", "article", "main") or text_length(ancestor) > size + 20:
+                break
+            wrapper = ancestor
+        quote.attrib.pop("class", None)
+        quote.attrib.pop("id", None)
+        if wrapper is not quote and wrapper.getparent() is not None:
+            quote.tail = wrapper.tail
+            wrapper.getparent().replace(wrapper, quote)
+        count += 1
+    return count
+
+
 def _in_tree(element: HtmlElement, tree: HtmlElement) -> bool:
     return element.getroottree().getroot() is tree
 

@@ -43,3 +43,11 @@ def test_a_duplicated_block_of_paragraphs_is_dropped():
     block = [_sentence(n) for n in range(4)]
     lines = [*block, "Sign up", *block]
     assert _clean(lines) == [*block, "Sign up"]
+
+
+def test_an_embedded_tweet_is_part_of_the_article():
+    tweet = ("<div class='social-media-embed'><blockquote class='twitter-tweet'><p>The bridge opens to cyclists "
+             "on Monday morning, a week early</p>— City Hall (@cityhall) May 2, 2024</blockquote></div>")
+    body = "".join(f"<p>{_sentence(n)}</p>" for n in range(2)) + tweet + f"<p>{_sentence(2)}</p>"
+    text = extract_article(_page(f"<div class='article-body'>{body}</div>"), URL).text
+    assert "The bridge opens to cyclists on Monday morning" in text
