@@ -21,7 +21,8 @@ News sitemap and an RSS feed of the newest 50, and a paginated listing. Then it 
    server saw requested again (``recrawl_articles_fetched``, expected 0);
 5. ``peak_rss_mb_with_js`` — a crawl of a fresh data directory with the same source plus a
    ``render_js: true`` source of ``--js-pages`` pages whose body only exists after JavaScript ran
-   (Chromium from :func:`newswatch.settings.find_chromium`, i.e. ``NEWSWATCH_CHROMIUM`` or Debian's).
+   (the browser of :func:`crawlers.settings.render_browser`: ``NEWSWATCH_CHROMIUM``, else Debian's headless shell,
+   else Debian's Chromium).
 
 Memory is sampled from ``/proc`` every 0.2 s over the crawl child and all its descendants (extraction
 workers, forkserver, Chromium and its helpers): ``peak_rss_mb`` is the peak of the summed ``VmRSS``
@@ -455,14 +456,14 @@ def main() -> None:
 
         js: dict[str, Any] | None = None
         if args.js_pages > 0:
-            from newswatch.settings import find_chromium
+            from crawlers.settings import render_browser
 
             build_js_site(js_server, args.js_pages, now)
             js_sources = write_sources(workdir / "sources-js.yaml", [source, {
                 "name": "bench-js", "feeds": [js_server.url("/rss/tin-tuc.rss")], "render_js": True,
                 "article_pattern": r"/tin-tuc/.+-\d+\.html$"}])
             js = crawl(js_sources, workdir / "data-js", extra, timeout=1800)
-            js["chromium"] = find_chromium()
+            js["chromium"] = render_browser()
             js["rendered_pages"] = len([r for r in js_server.requests_for("/tin-tuc/") if r.status == 200])
 
         out: dict[str, Any] = {

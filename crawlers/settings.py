@@ -12,6 +12,8 @@ on, with a small start delay, which restores the per-domain limit.
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 from newswatch.settings import DEFAULT_USER_AGENT, find_chromium
 
@@ -79,6 +81,22 @@ EXTENSIONS = {
 }
 
 # --- JavaScript (only sources with render_js: true get the Playwright download handler) -----------
+HEADLESS_SHELLS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell")
+
+
+def render_browser() -> str | None:
+    """The browser that renders ``render_js`` pages: ``NEWSWATCH_CHROMIUM``, else Debian's headless shell, else Chromium.
+
+    ``chromium-headless-shell`` is Chromium's rendering engine without the browser UI (Playwright's own
+    "headless shell"): the same pages render, at about 215 MB PSS instead of 350 MB for full Chromium in
+    headless mode. Without it, :func:`newswatch.settings.find_chromium` decides.
+    """
+    if os.environ.get("NEWSWATCH_CHROMIUM"):
+        return find_chromium()
+    shell = next((path for path in HEADLESS_SHELLS if Path(path).exists()), None)
+    return shell or shutil.which("chromium-headless-shell") or find_chromium()
+
+
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 # Chromium keeps only the last --disable-features, and Playwright puts its own list before ours: so ours
 # repeats Playwright's (1.65, chromiumSwitches in playwright/driver/package/lib/coreBundle.js; re-check on
@@ -93,7 +111,7 @@ _PLAYWRIGHT_DISABLED_FEATURES = [
 CHROMIUM_DISABLED_FEATURES = [*_PLAYWRIGHT_DISABLED_FEATURES, "WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
-    **({"executable_path": path} if (path := find_chromium()) else {}),
+    **({"executable_path": path} if (path := render_browser()) else {}),
     "args": ["--no-sandbox", "--disable-gpu", "--in-process-gpu", "--disable-dev-shm-usage",
              "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
              "--disable-extensions", "--renderer-process-limit=2", "--js-flags=--max-old-space-size=256",
