@@ -28,6 +28,14 @@ END_MARKERS = (
     "ý kiến bạn đọc", "gửi bình luận", "các tin khác", "tin tức liên quan", "tin mới nhất", "tin cùng loại",
 )
 _MARKER_SET = set(END_MARKERS)
+# Headings of teaser boxes in other languages (any page): the box goes, the body does not end there.
+TEASER_MARKERS = (
+    "related", "related articles", "related stories", "related content", "related news", "read more", "read also",
+    "also read", "see more", "see also", "more from", "recommended", "don't miss", "don’t miss",
+    "you may also like", "you might also like", "more stories", "leggi anche", "lesen sie auch", "mehr zum thema",
+    "veja também", "leia também", "lire aussi", "à lire aussi", "lee también", "te puede interesar",
+)
+_TEASER_MARKERS = frozenset(TEASER_MARKERS)
 _MARKER_RE = re.compile(r"^(?:" + "|".join(re.escape(m) for m in END_MARKERS) + r")\s*[:>»›]*\s*$", re.I)
 _INLINE_TEASER = re.compile(r"^(?:>>\s*|»\s*)?(?:" + "|".join(re.escape(m) for m in END_MARKERS)
                             + r")\s*[:>»›-]+\s*\S", re.I)
@@ -47,6 +55,7 @@ _RELATED_CLASS = re.compile(
     r"doc-?them|xem-?them|readmore|read-more|more-news|box-?news|news-?box|inline-?related|detail-?relate|"
     r"quan-?tam|nen-?xem|weather|thoi-?tiet|comment-?form|binh-?luan|box-?comment|social-?share|"
     r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle)(?:$|[\s_-])", re.I)
+_POPUP_CLASS = re.compile(r"(?:^|[\s_-])(?:rollover|tooltip|popover|hover-?card)(?:$|[\s_-])", re.I)
 REPEAT_MIN_CHARS = 80  # a repeated line at least this long (a real paragraph) is dropped as a duplicated block
 _BLOCKS = ("div", "section", "aside", "ul", "ol", "table", "nav", "footer", "form", "figure", "article", "p",
            "li", "tr", "tbody", "td", "header", "blockquote")
@@ -84,6 +93,14 @@ def _marker_box(element: HtmlElement, marker_len: int, root: HtmlElement) -> Htm
         box = parent
 
 
+def _is_hover_card(span: HtmlElement) -> bool:
+    """A card shown on hovering a name in a paragraph (photo, the person's latest stories), not the name."""
+    if not _POPUP_CLASS.search(span.get("class") or ""):
+        return False
+    inner = (e for e in span.iterdescendants("span") if _POPUP_CLASS.search(e.get("class") or ""))
+    return next(inner, None) is None and sum(1 for _ in span.iter("a")) >= 2
+
+
 def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] | None = None) -> int:
     """Remove related-link boxes and widgets from the tree in place; return how many were removed."""
     doomed: dict[HtmlElement, None] = {}
@@ -92,12 +109,13 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
     for element in elements if elements is not None else root.iter():
         if element.tag not in _PRUNE_TAGS or element in doomed:
             continue
-        own = (element.text or "").strip() if vietnamese else ""
-        if own and len(own) <= 40 and _norm_marker(own) in _MARKER_SET:
+        own = (element.text or "").strip()
+        marker = _norm_marker(own) if own and len(own) <= 40 else ""
+        if marker and ((marker in _TEASER_MARKERS and element.tag != "a") or (vietnamese and marker in _MARKER_SET)):
             # A marker heading: remove its teaser box; a flat marker in the body column ends the body.
             box = _marker_box(element, len(own), root)
             doomed[box] = None
-            if text_length(box) - len(own) < 10:
+            if vietnamese and marker in _MARKER_SET and text_length(box) - len(own) < 10:
                 doomed.update(dict.fromkeys(box.itersiblings()))
             continue
         if vietnamese and element.tag == "table" and element.find(".//img") is not None and (
@@ -105,6 +123,8 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             doomed[element] = None  # a table-wrapped image and its caption
             continue
         if element.tag in ("a", "span", "strong", "b"):
+            if element.tag == "span" and _is_hover_card(element):
+                doomed[element] = None
             continue
         kind = element.get("type")
         if not (kind and kind.lower().startswith("related")):  # VCCorp embedded boxes have type="Related…"

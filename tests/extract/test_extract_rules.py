@@ -18,6 +18,11 @@ def _page(body: str) -> str:
             f"<body><article><h1>Story</h1>{body}</article></body></html>")
 
 
+def _body_text(paragraphs: str) -> str:
+    """The extracted text of a page whose article body holds ``paragraphs``."""
+    return extract_article(_page(f"<div class='article-body'>{paragraphs}</div>"), URL).text
+
+
 def test_a_body_split_into_same_class_chunks_is_extracted_whole():
     first = "".join(f"<p>{_sentence(n)}</p>" for n in range(3))
     second = "".join(f"<p>{_sentence(n, 'the mayor')}</p>" for n in range(3, 6))
@@ -49,5 +54,25 @@ def test_an_embedded_tweet_is_part_of_the_article():
     tweet = ("<div class='social-media-embed'><blockquote class='twitter-tweet'><p>The bridge opens to cyclists "
              "on Monday morning, a week early</p>— City Hall (@cityhall) May 2, 2024</blockquote></div>")
     body = "".join(f"<p>{_sentence(n)}</p>" for n in range(2)) + tweet + f"<p>{_sentence(2)}</p>"
-    text = extract_article(_page(f"<div class='article-body'>{body}</div>"), URL).text
+    text = _body_text(body)
     assert "The bridge opens to cyclists on Monday morning" in text
+
+
+def test_teaser_boxes_headed_in_english_are_removed_and_the_body_goes_on():
+    teaser = ("<p><strong>DON'T MISS</strong><br><a href='/news/1/one-other-story-about-the-plague-today'>One other "
+              "story about the plague today</a><br><a href='/news/2/another-story-about-the-plague'>Another story "
+              "about the plague</a></p>")
+    body = f"<p>{_sentence(0)}</p>{teaser}<p>{_sentence(1)}</p>"
+    text = _body_text(body)
+    assert "DON'T MISS" not in text and "One other story" not in text
+    assert "Paragraph 1 " in text
+
+
+def test_a_hover_card_is_removed_but_the_name_it_belongs_to_stays():
+    card = ("<span class='rollover-people'><a href='/people/jane-roe'>Jane Roe</a><span class='rollover-people-block'>"
+            "<span class='rollover-block'><a href='/people/jane-roe'>Jane Roe</a> <a href='/a/1'>Roe backs the new "
+            "bridge plan</a> <a href='/a/2'>Council delays the vote</a></span></span></span>")
+    body = f"<p>Council member {card} said the vote would wait. {_sentence(0)}</p><p>{_sentence(1)}</p>"
+    text = _body_text(body)
+    assert "Council member Jane Roe said the vote would wait." in text
+    assert "Roe backs the new bridge plan" not in text
