@@ -13,7 +13,8 @@ newest-first sorting; every query asks for facets and highlighted snippets and o
 Figures: ``index_articles_per_s`` (``put_many`` in batches of 500, dedup included; the articles are
 generated before the clock starts),
 ``search_p50_ms``/``search_p95_ms`` over all queries (each run ``--repeat`` times after one warm-up),
-``store_bytes``. For Elasticsearch on noida-db (its full-text search is O(corpus)) keep N small:
+``store_bytes``. ``--reuse DIR`` keeps the SQLite store in DIR and, when it already holds N articles,
+skips indexing (``index_*`` are null) to measure search alone. For Elasticsearch on noida-db (its full-text search is O(corpus)) keep N small:
 those figures measure noida, not Elasticsearch.
 """
 
@@ -215,15 +216,20 @@ def open_backend(name: str, workdir: Path, es_url: str | None) -> ArticleStore:
                         prefix=f"bench{int(time.time())}", spool_dir=workdir / "spool")
 
 
-def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path) -> dict:
-    store = open_backend(backend, workdir, es_url)
+def index(store: ArticleStore, n: int) -> tuple[int, float]:
+    """Store N generated articles with ``put_many`` in batches of 500: (articles that joined a cluster, seconds)."""
     articles = list(Generator().articles(n))  # generated before the clock starts: only storing is timed
     clustered = 0
     started = time.perf_counter()
     for i in range(0, n, 500):
         clustered += sum(1 for r in store.put_many(articles[i:i + 500]) if not r.is_first_in_cluster)
-    index_seconds = time.perf_counter() - started
-    del articles
+    return clustered, time.perf_counter() - started
+
+
+def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path, reuse: bool = False) -> dict:
+    store = open_backend(backend, workdir, es_url)
+    reused = reuse and store.count() == n
+    clustered, index_seconds = (0, 0.0) if reused else index(store, n)
     timings: list[float] = []
     totals = []
     for spec in QUERIES:
@@ -237,7 +243,8 @@ def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path) ->
     size = store.size_bytes() if hasattr(store, "size_bytes") else 0
     out = {
         "backend": backend, "n": n, "stored": store.count(), "joined_clusters": clustered,
-        "index_seconds": round(index_seconds, 2), "index_articles_per_s": round(n / index_seconds, 1),
+        "index_seconds": None if reused else round(index_seconds, 2),
+        "index_articles_per_s": None if reused else round(n / index_seconds, 1),
         "queries": len(QUERIES), "runs_per_query": repeat,
         "search_p50_ms": round(statistics.median(timings), 2),
         "search_p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 2),
@@ -255,13 +262,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--es-url")
     parser.add_argument("--workdir", help="Where the SQLite file goes (default: a temporary folder).")
+    parser.add_argument("--reuse", metavar="DIR",
+                        help="SQLite: keep the store in DIR; when it already holds N articles, only search it.")
     args = parser.parse_args()
+    if args.reuse and args.backend != "sqlite":
+        parser.error("--reuse needs --backend sqlite")
     backends = ["sqlite", "elasticsearch"] if args.backend == "both" else [args.backend]
     for backend in backends:
         with tempfile.TemporaryDirectory(prefix="nw-bench-") as tmp:
-            workdir = Path(args.workdir) if args.workdir else Path(tmp)
+            workdir = Path(args.reuse or args.workdir or tmp)
             workdir.mkdir(parents=True, exist_ok=True)
-            print(json.dumps(run(backend, args.n, args.repeat, args.es_url, workdir), ensure_ascii=False), flush=True)
+            result = run(backend, args.n, args.repeat, args.es_url, workdir, reuse=bool(args.reuse))
+            print(json.dumps(result, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
