@@ -20,6 +20,7 @@ transaction, so two processes storing two copies of one story at once still agre
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -31,11 +32,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from newswatch import dedup
 from newswatch.models import Article
 from newswatch.search import highlight, parse_query
 from newswatch.search.tokens import exact_form, folded_tokens
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
+from newswatch.store.columns import SearchColumns
 from newswatch.store.keys import (
     article_doc_keys,
     article_doc_type_keys,
@@ -48,7 +52,7 @@ from newswatch.store.keys import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1  # PRAGMA user_version; 1: search_rows filled
+SCHEMA_VERSION = 2  # PRAGMA user_version; 1: search_rows filled; 2: search_rows.seq
 
 BUSY_TIMEOUT_S = 30.0
 _BM25_WEIGHTS = "5.0, 2.0, 1.0, 5.0, 2.0, 1.0"
@@ -109,7 +113,8 @@ CREATE TABLE IF NOT EXISTS search_rows (
     month TEXT NOT NULL,
     published_ts REAL NOT NULL,
     topics TEXT NOT NULL,       -- JSON list: the article_topics keys of the article
-    codes TEXT NOT NULL         -- JSON list: the article_docs 'code' keys of the article
+    codes TEXT NOT NULL,        -- JSON list: the article_docs 'code' keys of the article
+    seq INTEGER NOT NULL DEFAULT 0  -- change sequence: max(seq) + 1 at each write of the row
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, lead, body, title_f, lead_f, body_f,
@@ -157,6 +162,7 @@ class SQLiteStore(ArticleStore):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._columns = SearchColumns()
         self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
@@ -170,19 +176,25 @@ class SQLiteStore(ArticleStore):
         self._migrate()
 
     def _migrate(self) -> None:
-        """Bring a store written by an earlier version up to date (fill ``search_rows``)."""
+        """Bring a store written by an earlier version up to date (fill ``search_rows``, number its rows)."""
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         with self._write() as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
                 return  # another process did it
-            db.execute("DELETE FROM search_rows")
-            db.execute(
-                "INSERT INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
-                "SELECT a.rowid, a.cluster_id, a.source, a.month, a.published_ts, "
-                "(SELECT json_group_array(t.topic) FROM article_topics t WHERE t.article = a.rowid), "
-                "(SELECT json_group_array(d.key) FROM article_docs d WHERE d.article = a.rowid AND +d.kind = 'code') "
-                "FROM articles a")
+            if "seq" not in {r["name"] for r in db.execute("PRAGMA table_info(search_rows)")}:
+                db.execute("ALTER TABLE search_rows ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+            if version < 1:
+                db.execute("DELETE FROM search_rows")
+                db.execute(
+                    "INSERT INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
+                    "SELECT a.rowid, a.cluster_id, a.source, a.month, a.published_ts, "
+                    "(SELECT json_group_array(t.topic) FROM article_topics t WHERE t.article = a.rowid), "
+                    "(SELECT json_group_array(d.key) FROM article_docs d WHERE d.article = a.rowid AND +d.kind = 'code') "
+                    "FROM articles a")
+            db.execute("UPDATE search_rows SET seq = rowid")
+            db.execute("CREATE INDEX IF NOT EXISTS search_rows_seq ON search_rows(seq)")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- transactions ----------------------------------------------------------------------------
@@ -332,9 +344,10 @@ class SQLiteStore(ArticleStore):
                        + [(rowid, "code", k) for k in codes])
         topics = [label_key(t) for t in dict.fromkeys(article.topics)]
         db.executemany("INSERT INTO article_topics(article, topic) VALUES (?,?)", [(rowid, t) for t in topics])
-        db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
-                   "VALUES (?,?,?,?,?,?,?)", (rowid, values["cluster_id"], values["source"], values["month"],
-                                              values["published_ts"], json.dumps(topics), json.dumps(codes)))
+        db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes, seq) "
+                   "VALUES (?,?,?,?,?,?,?, (SELECT coalesce(max(seq), 0) + 1 FROM search_rows))",
+                   (rowid, values["cluster_id"], values["source"], values["month"], values["published_ts"],
+                    json.dumps(topics), json.dumps(codes)))
         return rowid
 
     def import_articles(self, articles: Iterable[Article]) -> int:
@@ -454,107 +467,55 @@ class SQLiteStore(ArticleStore):
 
     def _search_rows(self, query: SearchQuery, positive: str | None,
                      excluded: str | None) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
-        """(total, page of (rowid, score), facets), computed in SQL over the matching rows.
+        """(total, page of (rowid, score), facets); facets and totals are exact, over every match.
 
-        The matches are evaluated once into a temporary table of narrow rows (``search_rows``: no JSON);
-        facets and totals are exact, over every match.
+        The full-text expression is evaluated once, for (rowid, BM25) pairs; ranking, collapsing and
+        facets work on them with the in-memory columns of ``search_rows`` (:mod:`newswatch.store.columns`).
         """
         db = self._db
+        db.execute("BEGIN")  # one snapshot for the columns' refresh and the match set
+        try:
+            self._columns.refresh(db)
+            rowids, scores = self._matches(query, positive, excluded)
+        finally:
+            db.execute("COMMIT")
+        columns = self._columns
+        facets = columns.facets(rowids) if query.facets else {}
+        newest = query.sort == "newest" or positive is None
+        start, stop = query.offset, query.offset + query.limit
+        if not query.collapse_clusters:
+            page = [(rowid, -score) for rowid, score in columns.ranked(rowids, scores, newest, start, stop)]
+            return len(rowids), page, facets
+        # one hit per cluster, at the rank of its best copy, showing its first publisher among the matches
+        collapsed = columns.collapse(rowids, scores, newest, start, stop)
+        firsts = columns.first_matches(rowids, [c for c, _, _ in collapsed.page])
+        return collapsed.total, [(firsts[c], -best) for c, best, _ in collapsed.page], facets
+
+    def _matches(self, query: SearchQuery, positive: str | None, excluded: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The matching rowids and their scores (FTS5 ``bm25``: lower ranks first; 0 without text)."""
         clauses, params = self._filters(query)
         if excluded:
             clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(excluded)
+        if positive is None and not clauses:
+            rowids = self._columns.all_rows()
+            return rowids, np.zeros(len(rowids))
         where = "".join(f" AND {c}" for c in clauses)
-        columns = "a.rowid AS rid, a.cluster_id, a.source, a.month, a.published_ts, a.topics, a.codes"
-        db.execute("DROP TABLE IF EXISTS temp.matches")
-        if positive:
-            db.execute(f"CREATE TEMP TABLE matches AS SELECT {columns}, bm25(fts, {_BM25_WEIGHTS}) AS score "
-                       f"FROM fts JOIN search_rows a ON a.rowid = fts.rowid WHERE fts MATCH ?{where}",
-                       [positive, *params])
+        if positive is None:
+            sql, params = f"SELECT a.rowid, 0.0 FROM search_rows a WHERE 1{where}", params
+        elif clauses:
+            sql = (f"SELECT a.rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts JOIN search_rows a ON a.rowid = fts.rowid "
+                   f"WHERE fts MATCH ?{where}")
+            params = [positive, *params]
         else:
-            db.execute(f"CREATE TEMP TABLE matches AS SELECT {columns}, 0.0 AS score FROM search_rows a WHERE 1{where}",
-                       params)
-
-        def rows(sql: str, extra: list[Any] | None = None) -> list[sqlite3.Row]:
-            return db.execute(sql, extra or []).fetchall()
-
-        facets = self._facets(rows) if query.facets else {}
-        newest = query.sort == "newest" or positive is None
-        window = [query.limit, query.offset]
-        if not query.collapse_clusters:
-            total = rows("SELECT count(*) AS n FROM temp.matches")[0]["n"]
-            order = "published_ts DESC, rid DESC" if newest else "score, published_ts DESC, rid DESC"
-            page = [(r["rid"], -r["score"])
-                    for r in rows(f"SELECT rid, score FROM temp.matches ORDER BY {order} LIMIT ? OFFSET ?", window)]
-            return total, page, facets
-        # one hit per cluster, at the rank of its best copy, showing its first publisher among the matches
-        total = rows("SELECT count(DISTINCT cluster_id) AS n FROM temp.matches")[0]["n"]
-        clusters = self._top_clusters(rows, newest, query.offset + query.limit)[query.offset:query.offset + query.limit]
-        if not clusters:
-            return total, [], facets
-        marks = ",".join("?" * len(clusters))
-        firsts = {r["cluster_id"]: r["rid"] for r in rows(
-            "SELECT cluster_id, rid, min(published_ts * 1e6 + rid) FROM temp.matches "
-            f"WHERE cluster_id IN ({marks}) GROUP BY cluster_id", [c for c, _, _ in clusters])}
-        return total, [(firsts[c], -best) for c, best, _ in clusters], facets
-
-    @staticmethod
-    def _top_clusters(rows: Any, newest: bool, count: int) -> list[tuple[str, float, float]]:
-        """The first ``count`` clusters of ``temp.matches`` as (cluster_id, best, latest), ordered like
-        ``GROUP BY cluster_id ORDER BY best, latest DESC, cluster_id`` (``latest DESC, cluster_id`` when
-        ``newest``), where best = min(score) and latest = max(published_ts) over the cluster's matches.
-
-        Without grouping every match: the rows are read in rank order (score, or time for newest) until
-        ``count`` distinct clusters are seen and every row tying with the last of them is read; only the
-        clusters seen can rank that high, and their exact best and latest are then computed.
-        """
-        order = "latest DESC, cluster_id" if newest else "best, latest DESC, cluster_id"
-        grouped = ("SELECT cluster_id, min(score) AS best, max(published_ts) AS latest FROM temp.matches "
-                   "{where} GROUP BY cluster_id ORDER BY " + order + " LIMIT ?")
-        if count <= 0:
-            return []
-        key, column = ("published_ts DESC", "published_ts") if newest else ("score", "score")
-        limit = max(4 * count, 200)
-        while True:
-            found = rows(f"SELECT cluster_id, {column} AS v FROM temp.matches ORDER BY {key} LIMIT ?", [limit])
-            seen: dict[str, float] = {}  # cluster -> its best (first seen) value, in rank order
-            for r in found:
-                seen.setdefault(r["cluster_id"], r["v"])
-            if len(found) < limit:  # every match read
-                break
-            if len(seen) >= count:
-                boundary = list(seen.values())[count - 1]
-                if found[-1]["v"] != boundary:  # every row tying with the last cluster needed was read
-                    seen = {c: v for i, (c, v) in enumerate(seen.items()) if i < count or v == boundary}
-                    break
-            limit *= 4
-            if limit > 20_000:  # long runs of ties: group every match instead
-                return [(r["cluster_id"], r["best"], r["latest"]) for r in rows(grouped.format(where=""), [count])]
-        if not seen:
-            return []
-        where = f"WHERE cluster_id IN ({','.join('?' * len(seen))})"
-        return [(r["cluster_id"], r["best"], r["latest"]) for r in rows(grouped.format(where=where), [*seen, count])]
-
-    @staticmethod
-    def _facets(rows: Any) -> dict[str, dict[str, int]]:
-        """Exact facet counts over ``temp.matches``: two grouped passes, the lists split in Python."""
-        sources: dict[str, int] = {}
-        months: dict[str, int] = {}
-        for r in rows("SELECT source, month, count(*) AS n FROM temp.matches GROUP BY source, month"):
-            sources[r["source"]] = sources.get(r["source"], 0) + r["n"]
-            months[r["month"]] = months.get(r["month"], 0) + r["n"]
-        topics: dict[str, int] = {}
-        codes: dict[str, int] = {}
-        for r in rows("SELECT topics, codes, count(*) AS n FROM temp.matches GROUP BY topics, codes"):
-            for counts, keys in ((topics, r["topics"]), (codes, r["codes"])):
-                for key in json.loads(keys):
-                    counts[key] = counts.get(key, 0) + r["n"]
-
-        def top(counts: dict[str, int]) -> dict[str, int]:  # ORDER BY n DESC, k LIMIT 50 (code point order)
-            return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:50])
-
-        return {"source": top(sources), "topic": top(topics), "doc_type": top(codes),
-                "month": dict(sorted(months.items(), reverse=True))}
+            sql, params = f"SELECT rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts WHERE fts MATCH ?", [positive]
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        pairs = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.float64).reshape(-1, 2)
+        rowids = pairs[:, 0].astype(np.int64)
+        known = rowids < len(self._columns.present)  # rows a process older than search_rows.seq wrote: not indexed
+        known[known] = self._columns.present[rowids[known]]
+        return rowids[known], pairs[known, 1]
 
     def _hits(self, page: list[tuple[int, float]], query: SearchQuery, parsed: Any) -> list[SearchHit]:
         if not page:

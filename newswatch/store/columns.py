@@ -1,0 +1,189 @@
+"""The embedded store's ``search_rows`` held in memory as numpy columns, for ranking, collapsing and faceting.
+
+A query that matches tens of thousands of articles needs, over every match, exact facet counts
+(source, month, topics, document types), the number of distinct story clusters and the best-ranked
+clusters. Grouping that many rows in SQL means sorting them several times; here each article's
+facet values are small integers in arrays indexed by ``rowid`` (like Lucene's doc values), so one
+match set (rowids and scores fetched once from FTS5) is counted with ``bincount`` and collapsed with
+one sort.
+
+The arrays follow the database through ``search_rows.seq``, a change sequence every write of a
+row advances: :meth:`SearchColumns.refresh` reads only the rows written since the last refresh, by
+this process or any other, so a search always sees every committed article.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+import numpy as np
+
+_FACET_SIZE = 50  # largest values returned per facet (months: all)
+
+
+class _Labels:
+    """Strings numbered in order of first appearance."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def id(self, value: str) -> int:
+        number = self.index.get(value)
+        if number is None:
+            number = self.index[value] = len(self.values)
+            self.values.append(value)
+        return number
+
+
+class _ListColumn:
+    """A many-valued facet (topics, document types): (rowid, label) pairs, counted over a match mask."""
+
+    def __init__(self) -> None:
+        self.labels = _Labels()
+        self.per_row: dict[int, tuple[int, ...]] = {}
+        self._parsed: dict[str, tuple[int, ...]] = {}  # the same JSON list recurs on many rows
+        self._rows: list[int] = []
+        self._keys: list[int] = []
+        self._arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._stale = False  # a row changed: rebuild the pairs from per_row
+
+    def set(self, rowid: int, encoded: str) -> None:
+        keys = self._parsed.get(encoded)
+        if keys is None:
+            keys = self._parsed[encoded] = tuple(self.labels.id(k) for k in json.loads(encoded))
+        if rowid in self.per_row:
+            self._stale = self._stale or self.per_row[rowid] != keys
+        else:
+            self._rows += [rowid] * len(keys)
+            self._keys += keys
+        self.per_row[rowid] = keys
+        self._arrays = None
+
+    def counts(self, selected: np.ndarray) -> dict[str, int]:
+        """Count of each label over the rows where ``selected[rowid]`` is True."""
+        if self._stale:
+            self._rows = [r for r, keys in self.per_row.items() for _ in keys]
+            self._keys = [k for keys in self.per_row.values() for k in keys]
+            self._stale, self._arrays = False, None
+        if self._arrays is None:
+            self._arrays = (np.array(self._rows, dtype=np.int64), np.array(self._keys, dtype=np.int64))
+        rows, keys = self._arrays
+        counts = np.bincount(keys[selected[rows]], minlength=len(self.labels.values))
+        return {self.labels.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+@dataclass
+class Collapsed:
+    """A match set collapsed to one entry per cluster: (cluster_id, best score, latest time) for a page."""
+
+    total: int
+    page: list[tuple[str, float, float]]
+
+
+class SearchColumns:
+    """``search_rows`` as arrays indexed by rowid: cluster, source, month, publication time, topic and code lists."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.present = np.zeros(0, dtype=bool)
+        self.cluster = np.zeros(0, dtype=np.int64)
+        self.source = np.zeros(0, dtype=np.int64)
+        self.month = np.zeros(0, dtype=np.int64)
+        self.published = np.zeros(0, dtype=np.float64)
+        self.clusters, self.sources, self.months = _Labels(), _Labels(), _Labels()
+        self.topics, self.codes = _ListColumn(), _ListColumn()
+
+    def refresh(self, db: sqlite3.Connection) -> None:
+        """Read the rows written since the last refresh (by any process)."""
+        cursor = db.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute("SELECT rowid, cluster_id, source, month, published_ts, topics, codes, seq "
+                              "FROM search_rows WHERE seq > ? ORDER BY seq", (self.seq,)).fetchall()
+        if not rows:
+            return
+        self._grow(max(r[0] for r in rows) + 1)
+        cluster_id, source_id, month_id = self.clusters.id, self.sources.id, self.months.id
+        for rowid, cluster, source, month, published, topics, codes, _ in rows:
+            self.present[rowid] = True
+            self.cluster[rowid] = cluster_id(cluster)
+            self.source[rowid] = source_id(source)
+            self.month[rowid] = month_id(month)
+            self.published[rowid] = published
+            self.topics.set(rowid, topics)
+            self.codes.set(rowid, codes)
+        self.seq = rows[-1][7]
+
+    def _grow(self, size: int) -> None:
+        if size <= len(self.present):
+            return
+        capacity = max(size, 2 * len(self.present), 1024)
+        for name in ("present", "cluster", "source", "month", "published"):
+            old = getattr(self, name)
+            new = np.zeros(capacity, dtype=old.dtype)
+            new[:len(old)] = old
+            setattr(self, name, new)
+
+    def all_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.present)
+
+    # -- over a match set (rowids with their scores; lower score ranks first, as FTS5's bm25) ----
+
+    def facets(self, rowids: np.ndarray) -> dict[str, dict[str, int]]:
+        """Exact counts over the matches: the 50 largest sources, topics and doc types; every month, newest first."""
+        selected = np.zeros(len(self.present), dtype=bool)
+        selected[rowids] = True
+
+        def counted(column: np.ndarray, labels: _Labels) -> dict[str, int]:
+            counts = np.bincount(column[rowids], minlength=len(labels.values))
+            return {labels.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+        def top(counts: dict[str, int]) -> dict[str, int]:  # ORDER BY n DESC, key LIMIT 50 (code point order)
+            return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:_FACET_SIZE])
+
+        return {"source": top(counted(self.source, self.sources)), "topic": top(self.topics.counts(selected)),
+                "doc_type": top(self.codes.counts(selected)),
+                "month": dict(sorted(counted(self.month, self.months).items(), reverse=True))}
+
+    def ranked(self, rowids: np.ndarray, scores: np.ndarray, newest: bool,
+               start: int, stop: int) -> list[tuple[int, float]]:
+        """(rowid, score) of the matches ranked ``start:stop``: by score then newest, or newest first; then rowid DESC."""
+        published = self.published[rowids]
+        keys = (-rowids, -published) if newest else (-rowids, -published, scores)
+        chosen = np.lexsort(keys)[start:stop]
+        return list(zip(rowids[chosen].tolist(), scores[chosen].tolist(), strict=True))
+
+    def collapse(self, rowids: np.ndarray, scores: np.ndarray, newest: bool, start: int, stop: int) -> Collapsed:
+        """One entry per cluster, ranked by its best-scoring match (``newest``: its latest match), then its
+        latest match, then cluster id; the total is the number of distinct clusters."""
+        clusters = self.cluster[rowids]
+        order = np.argsort(clusters, kind="stable")
+        grouped = clusters[order]
+        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]]) if len(grouped) else np.zeros(0, np.int64)
+        ids = grouped[starts]
+        latest = np.maximum.reduceat(self.published[rowids][order], starts) if len(starts) else np.zeros(0)
+        best = np.minimum.reduceat(scores[order], starts) if len(starts) else np.zeros(0)
+        ranking = np.lexsort((-latest,) if newest else (-latest, best))
+        if stop <= 0 or not len(ranking):
+            return Collapsed(len(ids), [])
+        # the first ``stop`` clusters plus every cluster tying with the last of them, ordered exactly
+        # (ties on score and time are broken by the cluster id as text)
+        last = ranking[min(stop, len(ranking)) - 1]
+        ties = (latest == latest[last]) if newest else (best == best[last]) & (latest == latest[last])
+        chosen = np.union1d(ranking[:stop], np.flatnonzero(ties))
+        entries = [(self.clusters.values[ids[i]], float(best[i]), float(latest[i])) for i in chosen]
+        entries.sort(key=(lambda e: (-e[2], e[0])) if newest else (lambda e: (e[1], -e[2], e[0])))
+        return Collapsed(len(ids), entries[start:stop])
+
+    def first_matches(self, rowids: np.ndarray, cluster_ids: list[str]) -> dict[str, int]:
+        """For each cluster, its earliest published match (then the smallest rowid): the copy a hit shows."""
+        wanted = np.array([self.clusters.index[c] for c in cluster_ids], dtype=np.int64)
+        mine = rowids[np.isin(self.cluster[rowids], wanted)]
+        firsts: dict[str, tuple[float, int]] = {}
+        for rowid, key in zip(mine.tolist(), (self.published[mine] * 1e6 + mine).tolist(), strict=True):
+            cluster = self.clusters.values[self.cluster[rowid]]
+            if cluster not in firsts or key < firsts[cluster][0]:
+                firsts[cluster] = (key, rowid)
+        return {c: rowid for c, (_, rowid) in firsts.items()}
