@@ -8,24 +8,30 @@ the marks land on the original spelling.
 from __future__ import annotations
 
 import html
+import re
 
 from newswatch.search.query import Term
-from newswatch.search.tokens import TOKEN_RE, aligned_views
+from newswatch.search.tokens import aligned_views
+
+
+def _term_pattern(tokens: tuple[str, ...]) -> re.Pattern[str]:
+    """The token sequence as whole tokens: group 1 is what follows its first token (overlapping runs are found).
+
+    The pattern starts with the first token as a literal (a fast scan); the look-behind then checks
+    that no token character precedes it, the look-ahead holds the rest so the next run may overlap.
+    """
+    first = re.escape(tokens[0])
+    rest = "".join(r"[\W_]+" + re.escape(t) for t in tokens[1:])
+    return re.compile(rf"{first}(?<![^\W_]{first})(?=({rest})(?![^\W_]))")
 
 
 def _spans(text: str, terms: list[Term]) -> list[tuple[int, int, int]]:
     exact_view, folded_view = aligned_views(text)
-    positions = [(m.start(), m.end()) for m in TOKEN_RE.finditer(exact_view)]
-    exact = [exact_view[s:e] for s, e in positions]
-    folded = [folded_view[s:e] for s, e in positions]
     spans: list[tuple[int, int, int]] = []
     for term in terms:
-        tokens = exact if term.accented else folded
-        seq = list(term.tokens)
-        n = len(seq)
-        for i in range(len(tokens) - n + 1):
-            if tokens[i] == seq[0] and tokens[i:i + n] == seq:
-                spans.append((positions[i][0], positions[i + n - 1][1], n * n))
+        view = exact_view if term.accented else folded_view
+        weight = len(term.tokens) ** 2
+        spans += [(m.start(), m.end(1), weight) for m in _term_pattern(term.tokens).finditer(view)]
     spans.sort()
     merged: list[tuple[int, int, int]] = []
     for start, end, weight in spans:
