@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from newswatch.extract import body as body_module
 from newswatch.extract import extract_article
 from newswatch.extract.furniture import clean_paragraphs
 
@@ -76,3 +77,19 @@ def test_a_hover_card_is_removed_but_the_name_it_belongs_to_stays():
     text = _body_text(body)
     assert "Council member Jane Roe said the vote would wait." in text
     assert "Roe backs the new bridge plan" not in text
+
+
+def test_trafilatura_runs_in_full_mode_only_when_the_page_has_little_paragraph_markup(monkeypatch):
+    modes: list[bool] = []
+    real = body_module._trafilatura_text
+
+    def recording(tree, url, *, fast):
+        modes.append(fast)
+        return real(tree, url, fast=fast)
+
+    monkeypatch.setattr(body_module, "_trafilatura_text", recording)
+    _body_text("".join(f"<p>{_sentence(n)}</p>" for n in range(4)))
+    assert modes == [True]
+    modes.clear()
+    _body_text("".join(f"<div>{_sentence(n)}</div>" for n in range(4)))
+    assert modes == [True, False]
