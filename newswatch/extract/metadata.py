@@ -26,7 +26,10 @@ _AUTHOR_CLASSES = ("detail-author", "author-name", "article__author", "article-a
                    "tacgia", "byline", "article-detail-author__main")
 _BREADCRUMB_CLASSES = ("breadcrumb", "bread-crumb", "breadcrumbs", "bread-crumb-detail")
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,60}$")
-_VI_CHARS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+_VI_LETTERS = "ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"
+_VI_CHARS = re.compile(f"[{_VI_LETTERS}{_VI_LETTERS.upper()}]")  # both cases listed: faster than re.I
 _AUTHOR_PREFIX = re.compile(r"^(?:bài|tác giả|theo|by|viết bởi)\s*[:\-]?\s*", re.I)
 
 
@@ -189,13 +192,18 @@ def read_meta(tree: HtmlElement, profile: Profile | None = None, index: ClassInd
     return meta
 
 
+def _letter_counts(text: str) -> tuple[int, int]:
+    """(letters, ASCII letters) in the text, counted in C (bytes.translate) but for the non-ASCII characters."""
+    ascii_letters = len(text.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    return ascii_letters + sum(map(str.isalpha, _ASCII_RUN.sub("", text))), ascii_letters
+
+
 def detect_language(text: str, html_lang: str | None) -> str:
     """'vi' when the text is Vietnamese (tone-marked letters), else the page's lang attribute, else 'en'/'und'."""
     sample = text[:5000]
-    letters = sum(ch.isalpha() for ch in sample)
+    letters, ascii_letters = _letter_counts(sample)
     if letters and len(_VI_CHARS.findall(sample)) / letters > 0.03:
         return "vi"
     if html_lang:
         return html_lang
-    ascii_letters = sum(ch.isascii() and ch.isalpha() for ch in sample)
     return "en" if letters and ascii_letters / letters > 0.95 else "und"
