@@ -12,6 +12,7 @@ as image alt and link), captions and credits, duplicated sapo, the dateline pref
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -187,23 +188,32 @@ def _same(a: str, b: str) -> bool:
 
 
 def _recurring_rows(lines: list[str]) -> set[int]:
-    """Positions of long lines that recur inside a repeated structure (a weekly meal plan, a schedule).
+    """Positions of long lines that recur as part of the article's structure, not as a duplicated block.
 
-    Such a line stands between two short lines that recur too ("Meal 2", "Post-workout"); a duplicated
-    block (a pull quote, a second copy of a list) stands among new lines or other long repeats.
+    Either the line stands between two short lines that recur too (a weekly meal plan: "Meal 2",
+    "Post-workout"), or it recurs three times or more without a long repeat next to it (the same
+    interview question put to each guest). A pull quote recurs once; a second copy of a list comes as
+    a run of long repeats.
     """
+    keys = [line.lower().strip(" .") for line in lines]
+    counts = Counter(keys)
     repeated: list[bool] = []
     earlier: set[str] = set()
-    for line in lines:
-        key = line.lower().strip(" .")
+    for key in keys:
         repeated.append(key in earlier)
         earlier.add(key)
+
+    def long_repeat(position: int) -> bool:
+        return repeated[position] and len(lines[position]) >= REPEAT_MIN_CHARS
+
     rows: set[int] = set()
-    for position, line in enumerate(lines):
-        if not repeated[position] or len(line) < REPEAT_MIN_CHARS:
+    for position in range(len(lines)):
+        if not long_repeat(position):
             continue
-        neighbours = (position - 1, position + 1)
-        if all(0 <= n < len(lines) and repeated[n] and len(lines[n]) < REPEAT_MIN_CHARS for n in neighbours):
+        neighbours = [n for n in (position - 1, position + 1) if 0 <= n < len(lines)]
+        in_table = len(neighbours) == 2 and all(repeated[n] and not long_repeat(n) for n in neighbours)
+        series = counts[keys[position]] >= 3 and not any(long_repeat(n) for n in neighbours)
+        if in_table or series:
             rows.add(position)
     return rows
 

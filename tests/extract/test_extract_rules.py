@@ -93,3 +93,9 @@ def test_trafilatura_runs_in_full_mode_only_when_the_page_has_little_paragraph_m
     modes.clear()
     _body_text("".join(f"<div>{_sentence(n)}</div>" for n in range(4)))
     assert modes == [True, False]
+
+
+def test_an_interview_question_put_to_each_guest_is_kept():
+    question = "Which cuisine do you like yourself, and are there dishes or products that you do not like at all?"
+    lines = [line for n in range(3) for line in (f"Chef number {n}", question, _sentence(n, f"chef {n}"))]
+    assert _clean(lines).count(question) == 3
