@@ -16,7 +16,7 @@ from typing import Any
 import htmldate
 from lxml.html import HtmlElement
 
-from newswatch.extract.dom import ClassIndex, meta_content, select_one, text_of
+from newswatch.extract.dom import ClassIndex, MetaTags, select_one, text_of
 from newswatch.sources import Profile
 from newswatch.text.dates import DEFAULT_TZ, ParsedDate, looks_like_date_line, parse_iso, parse_vi_datetime
 
@@ -49,11 +49,12 @@ def from_profile(tree: HtmlElement, profile: Profile | None, tz: tzinfo) -> date
     return parsed.value if parsed else None
 
 
-def from_structured(tree: HtmlElement, article_ld: dict[str, Any] | None, tz: tzinfo) -> ParsedDate | None:
+def from_structured(tree: HtmlElement, article_ld: dict[str, Any] | None, tz: tzinfo,
+                    meta: MetaTags | None = None) -> ParsedDate | None:
     candidates: list[str] = []
     if article_ld and isinstance(article_ld.get("datePublished"), str):
         candidates.append(article_ld["datePublished"])
-    value = meta_content(tree, *_META_KEYS)
+    value = (meta or MetaTags(tree)).content(*_META_KEYS)
     if value:
         candidates.append(value)
     for node in tree.xpath("//*[@itemprop='datePublished']"):
@@ -137,7 +138,7 @@ def find_published(tree: HtmlElement, url: str, *, profile: Profile | None, arti
     value = from_profile(tree, profile, tz)
     if value:
         return done(value, "profile")
-    structured = from_structured(tree, article_ld, tz)
+    structured = from_structured(tree, article_ld, tz, index.meta if index else None)
     if structured and structured.has_time:
         return done(structured.value, "metadata")
     url_time = from_url(url, tz, now)

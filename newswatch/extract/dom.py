@@ -82,24 +82,29 @@ def text_length(element: HtmlElement) -> int:
     return sum(len(t.strip()) for t in element.itertext())
 
 
-def meta_content(tree: HtmlElement, *keys: str) -> str | None:
-    """The first non-empty ``<meta property|name|itemprop=key content>`` among ``keys``."""
-    nodes = tree.xpath("//meta[@content]")  # one pass over the tree, not one XPath query per key and attribute
-    if not nodes:
+class MetaTags:
+    """The page's ``<meta property|name|itemprop=… content=…>`` tags, read in one pass."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self._by_name: dict[tuple[str, str], list[str]] = {}
+        for node in tree.iter("meta"):
+            content = node.get("content")
+            if content is None:
+                continue
+            for attr in ("property", "name", "itemprop"):
+                name = node.get(attr)
+                if name:
+                    self._by_name.setdefault((attr, name), []).append(content)
+
+    def content(self, *keys: str) -> str | None:
+        """The first non-empty content among ``keys`` (each tried as property, name, then itemprop)."""
+        for key in keys:
+            for attr in ("property", "name", "itemprop"):
+                for raw in self._by_name.get((attr, key), ()):
+                    value = clean_line(raw)
+                    if value:
+                        return value
         return None
-    by_name: dict[tuple[str, str], list[HtmlElement]] = {}
-    for node in nodes:
-        for attr in ("property", "name", "itemprop"):
-            name = node.get(attr)
-            if name:
-                by_name.setdefault((attr, name), []).append(node)
-    for key in keys:
-        for attr in ("property", "name", "itemprop"):
-            for node in by_name.get((attr, key), ()):
-                value = clean_line(node.get("content") or "")
-                if value:
-                    return value
-    return None
 
 
 class ClassIndex:
@@ -112,6 +117,7 @@ class ClassIndex:
     def __init__(self, tree: HtmlElement) -> None:
         self.elements: list[HtmlElement] = [el for el in tree.iter() if isinstance(el.tag, str)]
         self.order: dict[HtmlElement, int] = {el: i for i, el in enumerate(self.elements)}
+        self.meta = MetaTags(tree)
         self.by_token: dict[str, list[HtmlElement]] = {}
         self.by_class: dict[str, list[HtmlElement]] = {}  # by the whole class attribute
         for element in self.elements:

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from newswatch.extract.dom import ClassIndex, meta_content, select, select_one, text_of
+from newswatch.extract.dom import ClassIndex, select, select_one, text_of
 from newswatch.sources import Profile
 from newswatch.text.normalize import clean_line
 
@@ -120,7 +120,7 @@ def _author(tree: HtmlElement, index: ClassIndex, profile: Profile | None,
             return _AUTHOR_PREFIX.sub("", found) or None
     if article_ld and _name(article_ld.get("author")):
         return _name(article_ld.get("author"))
-    value = meta_content(tree, "author", "article:author", "dc.creator")
+    value = index.meta.content("author", "article:author", "dc.creator")
     if value and not value.startswith("http"):
         return value
     candidates = index.find(_AUTHOR_CLASSES) + tree.xpath("//*[@rel='author' or @itemprop='author'][not(self::meta)]")
@@ -139,7 +139,7 @@ def _section(tree: HtmlElement, index: ClassIndex, profile: Profile | None,
         found = text_of(select_one(tree, profile.section))
         if found:
             return found
-    value = meta_content(tree, "article:section")
+    value = index.meta.content("article:section")
     if value:
         return value
     if article_ld and isinstance(article_ld.get("articleSection"), str | list):
@@ -178,7 +178,7 @@ def read_meta(tree: HtmlElement, profile: Profile | None = None, index: ClassInd
     jsonld = read_jsonld(tree)
     meta = PageMeta(jsonld=jsonld)
     article_ld = meta.jsonld_article
-    og_title = meta_content(tree, "og:title", "twitter:title")
+    og_title = index.meta.content("og:title", "twitter:title")
     meta.title = _title(tree, profile, og_title)
     meta.author = _author(tree, index, profile, article_ld)
     meta.title_element = next((h for h in index.elements if h.tag in ("h1", "h2") and meta.title
@@ -186,9 +186,9 @@ def read_meta(tree: HtmlElement, profile: Profile | None = None, index: ClassInd
     title_position = index.order.get(meta.title_element, -1) if meta.title_element is not None else -1
     meta.section = _section(tree, index, profile, article_ld, title_position)
     meta.lead, meta.lead_element = _lead(tree, index, profile)
-    meta.og_type = (meta_content(tree, "og:type") or "").lower() or None
+    meta.og_type = (index.meta.content("og:type") or "").lower() or None
     meta.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").split("-")[0].lower() or None
-    meta.description = meta_content(tree, "og:description", "description")
+    meta.description = index.meta.content("og:description", "description")
     return meta
 
 
