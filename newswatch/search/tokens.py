@@ -17,8 +17,6 @@ TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 # characters normalize_text maps (look-alikes, dashes, odd spaces, zero-width, fullwidth ASCII)
 _NEEDS_MAPPING = re.compile("[\u00d0\u00f0\u0189\u0256\u2010-\u2015\u2212\ufe63\uff0d\u2044\u2215\uff0f"
                             "\u00a0\u2007\u2009\u200a\u202f\u3000\u200b-\u200d\ufeff\u00ad\uff01-\uff5e]")
-_FOLD_CACHE: dict[str, str] = {}
-_FOLD_CACHE_MAX = 500_000
 
 
 def fast_normalize(text: str) -> str:
@@ -39,24 +37,31 @@ def exact_tokens(text: str) -> list[str]:
     return TOKEN_RE.findall(exact_form(text).lower())
 
 
-def fold_word(token: str) -> str:
-    """``fold`` of one token, cached (Vietnamese has a few thousand distinct syllables)."""
-    folded = _FOLD_CACHE.get(token)
-    if folded is None:
-        folded = fold(token)
-        if len(_FOLD_CACHE) < _FOLD_CACHE_MAX:
-            _FOLD_CACHE[token] = folded
-    return folded
+class _TokenFoldTable(dict):  # type: ignore[type-arg]
+    """A ``str.translate`` table: a token character to its folded form, anything else to a space."""
+
+    def __missing__(self, codepoint: int) -> str:
+        ch = chr(codepoint)
+        value = "".join(c if c.isalnum() else " " for c in fold(ch)) if ch.isalnum() else " "
+        if len(self) < 100_000:
+            self[codepoint] = value
+        return value
+
+
+_TOKEN_FOLD = _TokenFoldTable()
+
+
+def folded_text(text: str) -> str:
+    """The folded tokens of ``text`` separated by spaces (and nothing else): one pass over the characters.
+
+    Folding a token folds each of its characters (``fold`` is character-wise after the text is
+    normalised and lower-cased), so translating character by character gives the same tokens.
+    """
+    return fast_normalize(text).lower().translate(_TOKEN_FOLD)
 
 
 def folded_tokens(text: str) -> list[str]:
-    tokens = TOKEN_RE.findall(fast_normalize(text).lower())
-    out = list(map(_FOLD_CACHE.get, tokens))
-    if None in out:  # a token not folded yet
-        out = [f if f is not None else fold_word(t) for f, t in zip(out, tokens, strict=True)]
-    if "".join(out).isalnum() or not out:
-        return out
-    return [part for t in out for part in TOKEN_RE.findall(t)]  # a token whose folding split it
+    return folded_text(text).split()
 
 
 def is_accented(text: str) -> bool:

@@ -7,8 +7,8 @@ facet values are small integers in arrays indexed by ``rowid`` (like Lucene's do
 match set (rowids and scores fetched once from FTS5) is counted with ``bincount`` and collapsed with
 one sort.
 
-The arrays follow the database through ``search_rows.seq``, a change sequence every write of a
-row advances: :meth:`SearchColumns.refresh` reads only the rows written since the last refresh, by
+The arrays follow the database through ``search_changes``, a log with one numbered entry per
+write of a ``search_rows`` row: :meth:`SearchColumns.refresh` reads only the rows written since the last refresh, by
 this process or any other, so a search always sees every committed article.
 """
 
@@ -100,8 +100,9 @@ class SearchColumns:
         """Read the rows written since the last refresh (by any process)."""
         cursor = db.cursor()
         cursor.row_factory = None
-        rows = cursor.execute("SELECT rowid, cluster_id, source, month, published_ts, topics, codes, seq "
-                              "FROM search_rows WHERE seq > ? ORDER BY seq", (self.seq,)).fetchall()
+        rows = cursor.execute("SELECT s.rowid, s.cluster_id, s.source, s.month, s.published_ts, s.topics, s.codes, c.seq "
+                              "FROM search_changes c JOIN search_rows s ON s.rowid = c.article "
+                              "WHERE c.seq > ? ORDER BY c.seq", (self.seq,)).fetchall()
         if not rows:
             return
         self._grow(max(r[0] for r in rows) + 1)

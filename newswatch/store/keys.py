@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from newswatch.models import Article
@@ -37,6 +38,7 @@ def doc_key(value: str) -> str:
     return _SPACES.sub("", fold(canonical))
 
 
+@lru_cache(maxsize=4096)
 def label_key(value: str) -> str:
     """Key for doc types and topics: folded, spaces/underscores as hyphens ("NĐ" = "nd", "Chuyển đổi số" = "chuyen-doi-so")."""
     return re.sub(r"[\s_]+", "-", fold(value).strip())

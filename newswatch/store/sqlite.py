@@ -35,9 +35,9 @@ from typing import Any
 import numpy as np
 
 from newswatch import dedup
-from newswatch.models import Article
+from newswatch.models import Article, DocNumber
 from newswatch.search import highlight, parse_query
-from newswatch.search.tokens import exact_form, folded_tokens
+from newswatch.search.tokens import exact_form, folded_text
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
 from newswatch.store.columns import SearchColumns
 from newswatch.store.keys import (
@@ -52,12 +52,13 @@ from newswatch.store.keys import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 1: search_rows filled; 2: search_rows.seq
+SCHEMA_VERSION = 2  # PRAGMA user_version; 1: search_rows filled; 2: search_changes filled
 
 BUSY_TIMEOUT_S = 30.0
 _BM25_WEIGHTS = "5.0, 2.0, 1.0, 5.0, 2.0, 1.0"
 _BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _NOT_STORED = ("store_outcome", "first_in_cluster")
+_DOC_FIELDS = tuple(f.name for f in dataclass_fields(DocNumber))
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS articles (
@@ -113,8 +114,11 @@ CREATE TABLE IF NOT EXISTS search_rows (
     month TEXT NOT NULL,
     published_ts REAL NOT NULL,
     topics TEXT NOT NULL,       -- JSON list: the article_topics keys of the article
-    codes TEXT NOT NULL,        -- JSON list: the article_docs 'code' keys of the article
-    seq INTEGER NOT NULL DEFAULT 0  -- change sequence: max(seq) + 1 at each write of the row
+    codes TEXT NOT NULL         -- JSON list: the article_docs 'code' keys of the article
+);
+CREATE TABLE IF NOT EXISTS search_changes (
+    seq INTEGER PRIMARY KEY,    -- change sequence: one row, with the next number, per write of a search_rows row
+    article INTEGER NOT NULL    -- search_rows.rowid
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
     title, lead, body, title_f, lead_f, body_f,
@@ -125,7 +129,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
 
 def _fts_values(article: Article) -> tuple[str, ...]:
     fields = (article.title or "", article.lead or "", article.text or "")
-    return tuple(exact_form(f) for f in fields) + tuple(" ".join(folded_tokens(f)) for f in fields)
+    return tuple(exact_form(f) for f in fields) + tuple(folded_text(f) for f in fields)
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -133,12 +137,19 @@ def article_record(article: Article) -> dict[str, Any]:
     data = {f.name: getattr(article, f.name) for f in dataclass_fields(article) if f.name not in _NOT_STORED}
     data["id"] = article.id
     data["doc_numbers"] = article.canonical_doc_numbers
-    data["documents"] = [n.to_dict() for n in article.doc_numbers]
+    data["documents"] = [_doc_record(n) for n in article.doc_numbers]
     for key in ("published", "fetched_at"):
         value = data[key]
         data[key] = value.isoformat() if value else None
     if article.simhash is not None:
         data["simhash"] = str(article.simhash)
+    return data
+
+
+def _doc_record(number: DocNumber) -> dict[str, Any]:
+    """``DocNumber.to_dict()`` without ``dataclasses.asdict``'s deep copy (every field is a scalar)."""
+    data = {name: getattr(number, name) for name in _DOC_FIELDS}
+    data["issue_date"] = number.issue_date.isoformat() if number.issue_date else None
     return data
 
 
@@ -176,15 +187,13 @@ class SQLiteStore(ArticleStore):
         self._migrate()
 
     def _migrate(self) -> None:
-        """Bring a store written by an earlier version up to date (fill ``search_rows``, number its rows)."""
+        """Bring a store written by an earlier version up to date (fill ``search_rows`` and ``search_changes``)."""
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         with self._write() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version >= SCHEMA_VERSION:
                 return  # another process did it
-            if "seq" not in {r["name"] for r in db.execute("PRAGMA table_info(search_rows)")}:
-                db.execute("ALTER TABLE search_rows ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
             if version < 1:
                 db.execute("DELETE FROM search_rows")
                 db.execute(
@@ -193,8 +202,7 @@ class SQLiteStore(ArticleStore):
                     "(SELECT json_group_array(t.topic) FROM article_topics t WHERE t.article = a.rowid), "
                     "(SELECT json_group_array(d.key) FROM article_docs d WHERE d.article = a.rowid AND +d.kind = 'code') "
                     "FROM articles a")
-            db.execute("UPDATE search_rows SET seq = rowid")
-            db.execute("CREATE INDEX IF NOT EXISTS search_rows_seq ON search_rows(seq)")
+            db.execute("INSERT INTO search_changes(article) SELECT rowid FROM search_rows ORDER BY rowid")
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- transactions ----------------------------------------------------------------------------
@@ -344,10 +352,10 @@ class SQLiteStore(ArticleStore):
                        + [(rowid, "code", k) for k in codes])
         topics = [label_key(t) for t in dict.fromkeys(article.topics)]
         db.executemany("INSERT INTO article_topics(article, topic) VALUES (?,?)", [(rowid, t) for t in topics])
-        db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes, seq) "
-                   "VALUES (?,?,?,?,?,?,?, (SELECT coalesce(max(seq), 0) + 1 FROM search_rows))",
-                   (rowid, values["cluster_id"], values["source"], values["month"], values["published_ts"],
-                    json.dumps(topics), json.dumps(codes)))
+        db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
+                   "VALUES (?,?,?,?,?,?,?)", (rowid, values["cluster_id"], values["source"], values["month"],
+                                              values["published_ts"], json.dumps(topics), json.dumps(codes)))
+        db.execute("INSERT INTO search_changes(article) VALUES (?)", (rowid,))
         return rowid
 
     def import_articles(self, articles: Iterable[Article]) -> int:
@@ -513,7 +521,7 @@ class SQLiteStore(ArticleStore):
         cursor.row_factory = None
         pairs = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.float64).reshape(-1, 2)
         rowids = pairs[:, 0].astype(np.int64)
-        known = rowids < len(self._columns.present)  # rows a process older than search_rows.seq wrote: not indexed
+        known = rowids < len(self._columns.present)  # written by a process older than search_changes: not logged
         known[known] = self._columns.present[rowids[known]]
         return rowids[known], pairs[known, 1]
 

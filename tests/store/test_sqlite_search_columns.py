@@ -1,5 +1,5 @@
 """The SQLite store's in-memory search columns follow every write: its own, another connection's, and
-edits of stored articles; a store written before ``search_rows.seq`` existed is migrated on open."""
+edits of stored articles; a store written before ``search_changes`` existed is migrated on open."""
 
 from __future__ import annotations
 
@@ -38,9 +38,8 @@ def test_a_store_without_the_change_sequence_is_migrated(tmp_path: Path) -> None
     store.put(corpus.original())
     store.put(corpus.storm())
     store.close()
-    with sqlite3.connect(path) as db:  # as an earlier version wrote it: no seq column, user_version 1
-        db.execute("DROP INDEX search_rows_seq")
-        db.execute("ALTER TABLE search_rows DROP COLUMN seq")
+    with sqlite3.connect(path) as db:  # as an earlier version wrote it: no change log, user_version 1
+        db.execute("DROP TABLE search_changes")
         db.execute("PRAGMA user_version=1")
 
     store = SQLiteStore(path)
