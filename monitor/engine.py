@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from monitor import store
@@ -41,6 +41,11 @@ from newswatch.settings import Settings
 from newswatch.state.db import StateDB, open_state
 
 log = logging.getLogger(__name__)
+
+# The alerts on one story cluster, built once (constructing the select per article and rule cost ~1 ms each).
+_CLUSTER_ALERTS = (select(store.alerts.c.rule, store.alerts.c.id, store.alerts.c.query_key).distinct()
+                   .join(store.alert_articles, store.alert_articles.c.alert_id == store.alerts.c.id)
+                   .where(store.alert_articles.c.cluster_id == bindparam("cluster_id")))
 LAST_GOOD_KEY = "rules:last_good"
 
 
@@ -208,17 +213,21 @@ class Monitor:
         ruleset = self.rules
         article = self._with_topics(article)
         created: list[Alert] = []
+        cluster_alerts: dict[str, dict[int, str]] | None = None
         for rule in ruleset.article_rules:
             try:
-                created.extend(self._apply(rule, article, store.utc(now) or store.now_utc()))
+                if cluster_alerts is None:  # one query for all rules: a rule only looks at its own alerts
+                    cluster_alerts = self._cluster_alerts(article)
+                created.extend(self._apply(rule, article, store.utc(now) or store.now_utc(),
+                                           cluster_alerts.get(rule.name, {})))
             except Exception:
                 self.stats["errors"] += 1
                 log.exception("rule %s failed on %s", rule.name, article.url)
         return created
 
-    def _apply(self, rule: RuleConfig, article: Article, now: datetime) -> list[Alert]:
+    def _apply(self, rule: RuleConfig, article: Article, now: datetime, alerted: dict[int, str]) -> list[Alert]:
+        """Evaluate ``rule``; ``alerted`` is ``{alert id: key}`` of the rule's alerts on the article's story cluster."""
         findings = rule.evaluate(article, self.ctx)
-        alerted = self._cluster_alerts(rule, article)
         if alerted:
             # A copy of a story this rule alerted on attaches to that alert, unless it reports another
             # document (stories written from one template can still be two directives).
@@ -236,15 +245,15 @@ class Monitor:
                 created.append(alert)
         return created
 
-    def _cluster_alerts(self, rule: RuleConfig, article: Article) -> dict[int, str]:
-        """``{alert id: key}`` of this rule's alerts on the article's story cluster."""
+    def _cluster_alerts(self, article: Article) -> dict[str, dict[int, str]]:
+        """Per rule name, ``{alert id: key}`` of the alerts on the article's story cluster."""
         if not article.cluster_id:
             return {}
-        a, aa = store.alerts.c, store.alert_articles.c
+        by_rule: dict[str, dict[int, str]] = defaultdict(dict)
         with self.db.connect() as conn:
-            return {r[0]: r[1] for r in conn.execute(
-                select(a.id, a.query_key).distinct().join(store.alert_articles, aa.alert_id == a.id)
-                .where(a.rule == rule.name, aa.cluster_id == article.cluster_id))}
+            for rule, alert_id, key in conn.execute(_CLUSTER_ALERTS, {"cluster_id": article.cluster_id}):
+                by_rule[rule][alert_id] = key
+        return by_rule
 
     def _attach(self, conn: Any, alert_id: int, article: Article | None, evidence: str, now: datetime) -> bool:
         if article is None:
