@@ -55,7 +55,7 @@ _RELATED_CLASS = re.compile(
     r"(?:^|[\s_-])(?:relate[ds]?|related-?\w*|lien-?quan|lienquan|tinlienquan|tin-?khac|tinkhac|"
     r"doc-?them|xem-?them|readmore|read-more|more-news|box-?news|news-?box|inline-?related|detail-?relate|"
     r"quan-?tam|nen-?xem|weather|thoi-?tiet|comment-?form|binh-?luan|box-?comment|social-?share|"
-    r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle)(?:$|[\s_-])", re.I)
+    r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle|print-?(?:header|footer|only)|visible-print)(?:$|[\s_-])", re.I)
 _POPUP_CLASS = re.compile(r"(?:^|[\s_-])(?:rollover|tooltip|popover|hover-?card)(?:$|[\s_-])", re.I)
 REPEAT_MIN_CHARS = 80  # a repeated line at least this long (a real paragraph) is dropped as a duplicated block
 _BLOCKS = ("div", "section", "aside", "ul", "ol", "table", "nav", "footer", "form", "figure", "article", "p",

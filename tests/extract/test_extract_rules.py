@@ -99,3 +99,10 @@ def test_an_interview_question_put_to_each_guest_is_kept():
     question = "Which cuisine do you like yourself, and are there dishes or products that you do not like at all?"
     lines = [line for n in range(3) for line in (f"Chef number {n}", question, _sentence(n, f"chef {n}"))]
     assert _clean(lines).count(question) == 3
+
+
+def test_print_only_blocks_are_removed():
+    notice = ("<div class='print-footer'><p>This copy is for your personal, non-commercial use only. To order "
+              "presentation-ready copies for distribution, use the Order Reprints tool.</p></div>")
+    text = _body_text(f"<p>{_sentence(0)}</p><p>{_sentence(1)}</p>{notice}")
+    assert "non-commercial use" not in text and "Paragraph 1 " in text
