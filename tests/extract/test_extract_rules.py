@@ -102,7 +102,7 @@ def test_an_interview_question_put_to_each_guest_is_kept():
 
 
 def test_print_only_blocks_are_removed():
-    notice = ("<div class='print-footer'><p>This copy is for your personal, non-commercial use only. To order "
+    notice = ("<div class='print-header'><p>This copy is for your personal, non-commercial use only. To order "
               "presentation-ready copies for distribution, use the Order Reprints tool.</p></div>")
-    text = _body_text(f"<p>{_sentence(0)}</p><p>{_sentence(1)}</p>{notice}")
+    text = _body_text(f"{notice}<p>{_sentence(0)}</p><p>{_sentence(1)}</p>")
     assert "non-commercial use" not in text and "Paragraph 1 " in text
