@@ -56,6 +56,7 @@ _RELATED_CLASS = re.compile(
     r"doc-?them|xem-?them|readmore|read-more|more-news|box-?news|news-?box|inline-?related|detail-?relate|"
     r"quan-?tam|nen-?xem|weather|thoi-?tiet|comment-?form|binh-?luan|box-?comment|social-?share|"
     r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle|print-?(?:header|footer|only)|visible-print)(?:$|[\s_-])", re.I)
+_BULLET = re.compile(r"^[-*•]\s+")  # a list item as trafilatura prints it
 _POPUP_CLASS = re.compile(r"(?:^|[\s_-])(?:rollover|tooltip|popover|hover-?card)(?:$|[\s_-])", re.I)
 REPEAT_MIN_CHARS = 80  # a repeated line at least this long (a real paragraph) is dropped as a duplicated block
 _BLOCKS = ("div", "section", "aside", "ul", "ol", "table", "nav", "footer", "form", "figure", "article", "p",
@@ -277,7 +278,7 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
                     out.removed.append(lines[index])
                     index += 1
             continue
-        if lower in teaser_titles or line.lower() in teaser_titles:
+        if lower in teaser_titles or line.lower() in teaser_titles or _BULLET.sub("", lower) in teaser_titles:
             out.removed.append(line)
             # a sapo sandwiched between two teaser titles belongs to the teaser list
             if index + 1 < len(lines) and lines[index + 1].lower() in teaser_titles and len(lines[index]) < 600:

@@ -106,3 +106,11 @@ def test_print_only_blocks_are_removed():
               "presentation-ready copies for distribution, use the Order Reprints tool.</p></div>")
     text = _body_text(f"{notice}<p>{_sentence(0)}</p><p>{_sentence(1)}</p>")
     assert "non-commercial use" not in text and "Paragraph 1 " in text
+
+
+def test_a_list_of_other_stories_is_removed_even_as_list_items():
+    titles = {"nasa europa mission could potentially spot signs of alien life", "photos: europa, mysterious moon"}
+    lines = [_sentence(0), "- NASA Europa Mission Could Potentially Spot Signs of Alien Life",
+             "- Photos: Europa, Mysterious Moon"]
+    assert clean_paragraphs(lines, title=None, lead=None, vietnamese=False, teaser_titles=titles).paragraphs == [
+        _sentence(0)]
