@@ -12,7 +12,7 @@ import re
 from newswatch.errors import ExtractionError
 from newswatch.extract.dates import URL_TIMESTAMP, from_structured, from_visible
 from newswatch.extract.decode import decode_html
-from newswatch.extract.dom import parse_html
+from newswatch.extract.dom import ClassIndex, parse_html
 from newswatch.extract.metadata import read_meta
 from newswatch.text.dates import DEFAULT_TZ
 
@@ -26,16 +26,18 @@ def classify_page(html: bytes | str, url: str) -> tuple[str, str]:
         tree = parse_html(decode_html(html))
     except ExtractionError as exc:
         return "other", str(exc)
-    meta = read_meta(tree)
+    index = ClassIndex(tree)  # one walk, shared by the metadata and the date lookups
+    meta = read_meta(tree, index=index)
     evidence: list[str] = []
     structured = bool(meta.jsonld_article) or meta.og_type == "article"
     if meta.jsonld_article:
         evidence.append("JSON-LD article")
     if meta.og_type == "article":
         evidence.append("og:type article")
-    dated = from_structured(tree, meta.jsonld_article, DEFAULT_TZ) is not None or bool(URL_TIMESTAMP.search(url))
+    dated = (from_structured(tree, meta.jsonld_article, DEFAULT_TZ, index.meta) is not None
+             or bool(URL_TIMESTAMP.search(url)))
     if not dated:
-        dated = from_visible(tree, None, DEFAULT_TZ) is not None
+        dated = from_visible(tree, None, DEFAULT_TZ, index) is not None
     if dated:
         evidence.append("publication date")
     long_paragraphs = [len(t) for p in tree.iter("p") if len(t := " ".join(p.itertext()).strip()) >= 80]
