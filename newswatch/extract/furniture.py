@@ -56,6 +56,11 @@ _RELATED_CLASS = re.compile(
     r"doc-?them|xem-?them|readmore|read-more|more-news|box-?news|news-?box|inline-?related|detail-?relate|"
     r"quan-?tam|nen-?xem|weather|thoi-?tiet|comment-?form|binh-?luan|box-?comment|social-?share|"
     r"mobile-?version|phien-?ban|admzone|c-banner|adsbygoogle|print-?(?:header|footer|only)|visible-print)(?:$|[\s_-])", re.I)
+# Newsletter and social calls to action that English-language papers print in or under the body.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:subscribe to|sign up (?:for|to)|click here to subscribe|like this story\?|"
+    r"follow (?:us|him|her|them|@?\w+(?: \w+){0,4}) on (?:twitter|facebook|instagram|youtube)|"
+    r"get (?:the|our) .{0,80}(?:inbox|newsletter))", re.I)
 _BULLET = re.compile(r"^[-*•]\s+")  # a list item as trafilatura prints it
 _POPUP_CLASS = re.compile(r"(?:^|[\s_-])(?:rollover|tooltip|popover|hover-?card)(?:$|[\s_-])", re.I)
 REPEAT_MIN_CHARS = 80  # a repeated line at least this long (a real paragraph) is dropped as a duplicated block
@@ -238,6 +243,9 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
         lower = line.lower().strip(" .")
         index += 1
         if _ONLY_SYMBOLS.match(line):
+            continue
+        if len(line) < 250 and _CALL_TO_ACTION.match(line):
+            out.removed.append(line)
             continue
         if vietnamese:
             if _WEATHER.match(line) or _CHROME.match(line):

@@ -114,3 +114,10 @@ def test_a_list_of_other_stories_is_removed_even_as_list_items():
              "- Photos: Europa, Mysterious Moon"]
     assert clean_paragraphs(lines, title=None, lead=None, vietnamese=False, teaser_titles=titles).paragraphs == [
         _sentence(0)]
+
+
+def test_newsletter_and_social_calls_to_action_are_removed():
+    lines = [_sentence(0), "Click here to subscribe to The Paradigm Newsletter",
+             "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.", "Like this story? Share it with a friend!",
+             "Follow the money, the prosecutor told the jury, and you will find who paid for the bridge."]
+    assert _clean(lines) == [lines[0], lines[-1]]
