@@ -152,7 +152,8 @@ THIN_MARKUP_RATIO = 5
 
 
 def _paragraph_chars(tree: HtmlElement) -> int:
-    return sum(text_length(p) for p in tree.iter("p"))
+    """Characters of text inside ``<p>`` elements (one XPath call, no element proxies)."""
+    return sum(map(len, map(str.strip, tree.xpath("//p//text()"))))
 
 
 def _trafilatura_text(tree: HtmlElement, url: str, *, fast: bool) -> str | None:
