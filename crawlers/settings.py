@@ -125,6 +125,8 @@ NEWSWATCH_CONTEXT_PAGES = 50  # a browser context is closed and replaced after t
 
 # --- newswatch --------------------------------------------------------------------------------------
 NEWSWATCH_EXTRACT_WORKERS = os.environ.get("NEWSWATCH_EXTRACT_WORKERS", "")  # "" = cores - 1, 1..4
+NEWSWATCH_STORE_BATCH = 16  # articles per store transaction (pipelines.store); 1 = one transaction per article
+NEWSWATCH_STORE_BATCH_WAIT = 0.05  # seconds a batch waits for more articles before it is written
 NEWSWATCH_MAX_ARTICLES = 5000  # article requests per source and run (a sitemap of 100k URLs is not one run)
 NEWSWATCH_RUN_ID = None  # set by `newswatch crawl`; `scrapy crawl` records its own run
 NEWSWATCH_FULL = False
