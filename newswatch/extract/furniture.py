@@ -7,6 +7,10 @@ paragraphs: weather lines, chrome ("aa"), end-of-body markers and everything aft
 "Đọc thêm: …" lines, teaser signatures (titles of other articles, ASCII slug lines, a title repeated
 as image alt and link), captions and credits, duplicated sapo, the dateline prefix "(LĐTĐ) -" and the
 "(Nguồn: …)" line, both kept as metadata.
+
+The rules that are not Vietnamese conventions run on every page: related-box classes, teaser boxes
+headed in other languages ("Related", "Read more", "Leggi anche"), hover cards, print-only blocks,
+newsletter and social calls to action, teaser signatures and the repeated-paragraph rule.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
         own = (element.text or "").strip()
         marker = _norm_marker(own) if own and len(own) <= 40 else ""
         if marker and ((marker in _TEASER_MARKERS and element.tag != "a") or (vietnamese and marker in _MARKER_SET)):
-            # A marker heading: remove its teaser box; a flat marker in the body column ends the body.
+            # A marker heading: remove its teaser box; a flat Vietnamese end marker in the body column ends the body.
             box = _marker_box(element, len(own), root)
             doomed[box] = None
             if vietnamese and marker in _MARKER_SET and text_length(box) - len(own) < 10:
