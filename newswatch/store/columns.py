@@ -30,12 +30,16 @@ class _Labels:
         self.values: list[str] = []
         self.index: dict[str, int] = {}
 
-    def id(self, value: str) -> int:
-        number = self.index.get(value)
-        if number is None:
-            number = self.index[value] = len(self.values)
+    def ids(self, values: list[str]) -> list[int]:
+        """The number of each value, numbering the new ones."""
+        index = self.index
+        numbers = list(map(index.get, values))
+        if None not in numbers:
+            return numbers  # type: ignore[return-value]
+        for value in dict.fromkeys(v for v, n in zip(values, numbers, strict=True) if n is None):
+            index[value] = len(self.values)
             self.values.append(value)
-        return number
+        return list(map(index.__getitem__, values))
 
 
 class _ListColumn:
@@ -50,16 +54,27 @@ class _ListColumn:
         self._arrays: tuple[np.ndarray, np.ndarray] | None = None
         self._stale = False  # a row changed: rebuild the pairs from per_row
 
-    def set(self, rowid: int, encoded: str) -> None:
-        keys = self._parsed.get(encoded)
-        if keys is None:
-            keys = self._parsed[encoded] = tuple(self.labels.id(k) for k in json.loads(encoded))
-        if rowid in self.per_row:
-            self._stale = self._stale or self.per_row[rowid] != keys
-        else:
-            self._rows += [rowid] * len(keys)
-            self._keys += keys
-        self.per_row[rowid] = keys
+    def set(self, rowids: list[int], encoded: list[str]) -> None:
+        """The rows' label lists, as written in ``search_rows`` (JSON lists)."""
+        parsed = self._parsed
+        for value in set(encoded).difference(parsed):
+            parsed[value] = tuple(self.labels.ids(json.loads(value)))
+        lists = list(map(parsed.__getitem__, encoded))
+        per_row = self.per_row
+        if not per_row:  # first load
+            per_row.update(zip(rowids, lists, strict=True))
+            self._rows = [rowid for rowid, keys in zip(rowids, lists, strict=True) for _ in keys]
+            self._keys = [key for keys in lists for key in keys]
+            self._arrays = None
+            return
+        for rowid, keys in zip(rowids, lists, strict=True):
+            old = per_row.get(rowid)
+            if old is None:
+                self._rows += [rowid] * len(keys)
+                self._keys += keys
+            elif old != keys:
+                self._stale = True
+            per_row[rowid] = keys
         self._arrays = None
 
     def counts(self, selected: np.ndarray) -> dict[str, int]:
@@ -97,25 +112,31 @@ class SearchColumns:
         self.topics, self.codes = _ListColumn(), _ListColumn()
 
     def refresh(self, db: sqlite3.Connection) -> None:
-        """Read the rows written since the last refresh (by any process)."""
+        """Read the rows written since the last refresh (by any process); call it inside a read transaction."""
         cursor = db.cursor()
         cursor.row_factory = None
-        rows = cursor.execute("SELECT s.rowid, s.cluster_id, s.source, s.month, s.published_ts, s.topics, s.codes, c.seq "
-                              "FROM search_changes c JOIN search_rows s ON s.rowid = c.article "
-                              "WHERE c.seq > ? ORDER BY c.seq", (self.seq,)).fetchall()
-        if not rows:
+        columns = "s.rowid, s.cluster_id, s.source, s.month, s.published_ts, s.topics, s.codes"
+        if self.seq == 0:  # first load: every row, without going through the log
+            last = cursor.execute("SELECT max(seq) FROM search_changes").fetchone()[0]
+            rows = cursor.execute(f"SELECT {columns} FROM search_rows s").fetchall()
+        else:
+            rows = cursor.execute(f"SELECT {columns}, c.seq FROM search_changes c JOIN search_rows s "
+                                  "ON s.rowid = c.article WHERE c.seq > ? ORDER BY c.seq", (self.seq,)).fetchall()
+            last = rows[-1][7] if rows else None
+            rows = list({r[0]: r for r in rows}.values())  # an article written twice since: once
+        if not rows or last is None:
             return
-        self._grow(max(r[0] for r in rows) + 1)
-        cluster_id, source_id, month_id = self.clusters.id, self.sources.id, self.months.id
-        for rowid, cluster, source, month, published, topics, codes, _ in rows:
-            self.present[rowid] = True
-            self.cluster[rowid] = cluster_id(cluster)
-            self.source[rowid] = source_id(source)
-            self.month[rowid] = month_id(month)
-            self.published[rowid] = published
-            self.topics.set(rowid, topics)
-            self.codes.set(rowid, codes)
-        self.seq = rows[-1][7]
+        self.seq = last
+        rowid_list = [r[0] for r in rows]
+        rowids = np.array(rowid_list, dtype=np.int64)
+        self._grow(int(rowids.max()) + 1)
+        self.present[rowids] = True
+        self.cluster[rowids] = self.clusters.ids([r[1] for r in rows])
+        self.source[rowids] = self.sources.ids([r[2] for r in rows])
+        self.month[rowids] = self.months.ids([r[3] for r in rows])
+        self.published[rowids] = [r[4] for r in rows]
+        self.topics.set(rowid_list, [r[5] for r in rows])
+        self.codes.set(rowid_list, [r[6] for r in rows])
 
     def _grow(self, size: int) -> None:
         if size <= len(self.present):
