@@ -40,7 +40,6 @@ class PageResult:
     kind: str
     article: Article | None = None
     reason: str = ""
-    fingerprint: str | None = None
 
 
 def fingerprint_text(text: str) -> str:
@@ -76,7 +75,7 @@ def process_page(
     article.url = url  # identity is the crawler's canonical URL (rel=canonical on the site, tracking params stripped)
     article.fetched_url = fetched_url or url
     article.source = article.source or source.name
-    return PageResult("article", article=article, fingerprint=fingerprint_text(article.text))
+    return PageResult("article", article=article)
 
 
 _pool: Executor | None = None
