@@ -10,6 +10,8 @@ Tables
                     and doc-type facet keys as JSON lists), so that a query matching tens of thousands
                     of articles never reads the wide ``articles`` rows (their JSON); only the page of
                     hits shown is loaded from ``articles``.
+  ``search_changes``  a numbered log of writes to ``search_rows``: each process keeps ``search_rows``
+                    in memory (:mod:`newswatch.store.columns`) and reads only the changes since.
   ``fts``           contentless FTS5 table: exact columns (``title lead body``, tone-normalised,
                     diacritics kept) and folded columns (``title_f lead_f body_f``, accents and đ removed).
 
