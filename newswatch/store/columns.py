@@ -201,11 +201,18 @@ class SearchColumns:
 
     def first_matches(self, rowids: np.ndarray, cluster_ids: list[str]) -> dict[str, int]:
         """For each cluster, its earliest published match (then the smallest rowid): the copy a hit shows."""
-        wanted = np.array([self.clusters.index[c] for c in cluster_ids], dtype=np.int64)
-        mine = rowids[np.isin(self.cluster[rowids], wanted)]
+        mine = self.in_clusters(rowids, cluster_ids)
         firsts: dict[str, tuple[float, int]] = {}
         for rowid, key in zip(mine.tolist(), (self.published[mine] * 1e6 + mine).tolist(), strict=True):
-            cluster = self.clusters.values[self.cluster[rowid]]
+            cluster = self.cluster_of(rowid)
             if cluster not in firsts or key < firsts[cluster][0]:
                 firsts[cluster] = (key, rowid)
         return {c: rowid for c, (_, rowid) in firsts.items()}
+
+    def in_clusters(self, rowids: np.ndarray, cluster_ids: list[str]) -> np.ndarray:
+        """The rowids that belong to one of these clusters."""
+        wanted = np.array([self.clusters.index[c] for c in cluster_ids], dtype=np.int64)
+        return rowids[np.isin(self.cluster[rowids], wanted)]
+
+    def cluster_of(self, rowid: int) -> str:
+        return self.clusters.values[self.cluster[rowid]]

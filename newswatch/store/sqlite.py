@@ -485,28 +485,61 @@ class SQLiteStore(ArticleStore):
 
         The full-text expression is evaluated once, for (rowid, BM25) pairs; ranking, collapsing and
         facets work on them with the in-memory columns of ``search_rows`` (:mod:`newswatch.store.columns`).
+        Newest first, BM25 only shows on the page: the matches are read without it, and the page's
+        rows (for a story, its matching copies: its score is the best of theirs) are scored alone.
         """
         db = self._db
-        db.execute("BEGIN")  # one snapshot for the columns' refresh and the match set
+        newest = query.sort == "newest" or positive is None
+        score_page = positive if newest else None
+        db.execute("BEGIN")  # one snapshot for the columns' refresh, the match set and the page's scores
         try:
             self._columns.refresh(db)
-            rowids, scores = self._matches(query, positive, excluded)
+            rowids, scores = self._matches(query, positive, excluded, scored=score_page is None)
+            facets = self._columns.facets(rowids) if query.facets else {}
+            total, page = self._page(query, rowids, scores, newest, score_page)
         finally:
             db.execute("COMMIT")
+        return total, page, facets
+
+    def _page(self, query: SearchQuery, rowids: np.ndarray, scores: np.ndarray, newest: bool,
+              score_page: str | None) -> tuple[int, list[tuple[int, float]]]:
+        """(total, page of (rowid, score)); ``score_page``: the expression to score the page's rows with."""
         columns = self._columns
-        facets = columns.facets(rowids) if query.facets else {}
-        newest = query.sort == "newest" or positive is None
         start, stop = query.offset, query.offset + query.limit
         if not query.collapse_clusters:
-            page = [(rowid, -score) for rowid, score in columns.ranked(rowids, scores, newest, start, stop)]
-            return len(rowids), page, facets
+            ranked = columns.ranked(rowids, scores, newest, start, stop)
+            if score_page is not None:
+                bm25 = self._bm25(score_page, [rowid for rowid, _ in ranked])
+                ranked = [(rowid, bm25[rowid]) for rowid, _ in ranked]
+            return len(rowids), [(rowid, -score) for rowid, score in ranked]
         # one hit per cluster, at the rank of its best copy, showing its first publisher among the matches
         collapsed = columns.collapse(rowids, scores, newest, start, stop)
-        firsts = columns.first_matches(rowids, [c for c, _, _ in collapsed.page])
-        return collapsed.total, [(firsts[c], -best) for c, best, _ in collapsed.page], facets
+        clusters = [c for c, _, _ in collapsed.page]
+        firsts = columns.first_matches(rowids, clusters)
+        best = {c: b for c, b, _ in collapsed.page}
+        if score_page is not None and clusters:
+            copies = columns.in_clusters(rowids, clusters).tolist()
+            bm25 = self._bm25(score_page, copies)
+            best = {}
+            for rowid in copies:
+                cluster = columns.cluster_of(rowid)
+                best[cluster] = min(best.get(cluster, bm25[rowid]), bm25[rowid])
+        return collapsed.total, [(firsts[c], -best[c]) for c in clusters]
 
-    def _matches(self, query: SearchQuery, positive: str | None, excluded: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """The matching rowids and their scores (FTS5 ``bm25``: lower ranks first; 0 without text)."""
+    def _bm25(self, positive: str, rowids: list[int]) -> dict[int, float]:
+        """BM25 of some matching rows (the same value as when every match is scored).
+
+        ``+rowid``: one scan of the matches, filtered here; a plain ``rowid IN`` is handed to FTS5,
+        which then evaluates the expression (and BM25's per-query statistics) once per listed row.
+        """
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        return dict(cursor.execute(f"SELECT rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts WHERE fts MATCH ? "
+                                   f"AND +rowid IN ({','.join('?' * len(rowids))})", [positive, *rowids]))
+
+    def _matches(self, query: SearchQuery, positive: str | None, excluded: str | None,
+                 scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The matching rowids and their scores (FTS5 ``bm25``: lower ranks first; 0 without text or ``scored``)."""
         clauses, params = self._filters(query)
         if excluded:
             clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
@@ -515,14 +548,14 @@ class SQLiteStore(ArticleStore):
             rowids = self._columns.all_rows()
             return rowids, np.zeros(len(rowids))
         where = "".join(f" AND {c}" for c in clauses)
+        score = f"bm25(fts, {_BM25_WEIGHTS})" if scored else "0.0"
         if positive is None:
             sql, params = f"SELECT a.rowid, 0.0 FROM search_rows a WHERE 1{where}", params
         elif clauses:
-            sql = (f"SELECT a.rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts JOIN search_rows a ON a.rowid = fts.rowid "
-                   f"WHERE fts MATCH ?{where}")
+            sql = f"SELECT a.rowid, {score} FROM fts JOIN search_rows a ON a.rowid = fts.rowid WHERE fts MATCH ?{where}"
             params = [positive, *params]
         else:
-            sql, params = f"SELECT rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts WHERE fts MATCH ?", [positive]
+            sql, params = f"SELECT rowid, {score} FROM fts WHERE fts MATCH ?", [positive]
         cursor = self._db.cursor()
         cursor.row_factory = None
         pairs = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.float64).reshape(-1, 2)
