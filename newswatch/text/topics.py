@@ -145,12 +145,17 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 def _key(phrase: str, case_sensitive: bool) -> str:
-    """A literal every match contains: a cheap substring test before the regex runs."""
+    """A literal every match contains: a cheap substring test before the regex runs.
+
+    For a plain phrase it is the whole phrase with single spaces, tested against the text with its
+    whitespace squashed the same way (the pattern allows any whitespace between words), so the
+    regex runs only on texts that hold the phrase; for a ``re:`` phrase, its leading literal.
+    """
     if phrase.startswith("re:"):
-        literal = re.match(r"[^\\()\[\]?*+|{]+", phrase[3:])
+        literal = re.match(r"[^\\()\[\]?*+|{\s]+", phrase[3:])
         key = literal.group(0) if literal else ""
     else:
-        key = normalize_tone(normalize_text(phrase)).split()[0]
+        key = " ".join(normalize_tone(normalize_text(phrase)).split())
     return key if case_sensitive else key.lower()
 
 
@@ -178,6 +183,7 @@ _TOPIC_PHRASES = {topic: _phrases(vocabulary) for topic, vocabulary in _VOCABULA
 
 
 def _score(phrases: list[_Phrase], text: str, lowered: str) -> int:
+    """``lowered`` is the text in lower case; both with whitespace runs squashed to one space (see :func:`_key`)."""
     total = 0
     for phrase in phrases:
         if phrase.key not in (text if phrase.case_sensitive else lowered):
@@ -192,7 +198,8 @@ LONG_TEXT_CHARS = 2500
 
 
 def _prepare(text: str) -> str:
-    return normalize_tone(normalize_text(text))
+    """NFC, tone placement unified, whitespace runs squashed to one space (the phrases' \\s+ match alike)."""
+    return " ".join(normalize_tone(normalize_text(text)).split())
 
 
 def topic_scores(text: str, title: str | None = None, doc_numbers: list[str] | None = None) -> dict[str, int]:
