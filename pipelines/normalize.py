@@ -40,7 +40,10 @@ def normalize_article(article: Article) -> Article:
         if isinstance(value, str):
             cleaned = clean_line(value)
             setattr(article, name, cleaned if cleaned or name in ("title", "source") else None)
-    article.text = normalize_body(article.text)
+    text = normalize_body(article.text)
+    if text != article.text:
+        article.text = text
+        article.simhash = None  # computed on the old body (by the extraction worker): the dedupe pipeline redoes it
     return article
 
 

@@ -90,6 +90,27 @@ def test_articles_flow_through_normalise_dedupe_enrich_store(crawler, tmp_path: 
         assert store.count() == 2
 
 
+def test_a_simhash_from_the_extraction_worker_is_kept_only_for_the_body_it_was_computed_on(crawler) -> None:  # type: ignore[no-untyped-def]
+    from newswatch import dedup
+    from newswatch.crawl.pages import process_page
+    from newswatch.sources import Source
+
+    page = ("<html><head><title>Chỉ thị 05</title></head><body><article><h1>Thủ tướng ban hành Chỉ thị 05</h1>"
+            + "".join(f"<p>{paragraph}</p>" for paragraph in BODY) + "</article></body></html>")
+    extracted = process_page(page, "https://baochinhphu.vn/a.htm", Source(name="baochinhphu",
+                             feeds=["https://baochinhphu.vn/rss"]), decide=False).article
+    assert extracted is not None and extracted.simhash == dedup.simhash(extracted.text)
+    pipes = chain(crawler)[:2]
+    assert run(pipes, extracted).simhash == dedup.simhash(extracted.text)
+
+    # a body the normalise pipeline changes (decomposed diacritics, a repeated paragraph): recomputed
+    raw_text = "\n\n".join([decomposed(BODY[0]), *BODY[1:], BODY[1]])
+    stale = Article(url="https://baochinhphu.vn/b", title="Chỉ thị 05", text=raw_text, simhash=12345)
+    normalised = run(pipes, stale)
+    assert normalised.text != raw_text
+    assert normalised.simhash == dedup.simhash(normalised.text)
+
+
 def test_empty_article_is_dropped_with_a_reason(crawler) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(DropItem, match="empty"):
         NormalizePipeline.from_crawler(crawler).process_item(Article(url="https://x.vn/e", title=" \u200b ", text="\n \n"))
