@@ -8,7 +8,6 @@ import click
 
 from newswatch.cli.common import CliState, echo_json, pass_state
 from newswatch.errors import ConfigError, ExtractionError
-from newswatch.extract import MAX_PAGE_BYTES, extract_article
 from newswatch.sources import Profile, load_sources, select_sources
 
 OUTPUT_KEYS = ("url", "title", "published", "author", "section", "lead", "text", "doc_numbers", "documents",
@@ -34,6 +33,9 @@ def _profile(state: CliState, source: str | None, sources_file: str | None) -> t
 def command(state: CliState, file: Path, url: str, source: str | None, sources_file: str | None,
             encoding: str | None) -> None:
     """Extract the article of one saved HTML page and print it as one JSON object."""
+    # imported here, not with the module: every `newswatch` command (a crawl child too) loads this module
+    from newswatch.extract import MAX_PAGE_BYTES, extract_article
+
     try:
         profile, timezone = _profile(state, source, sources_file)
     except ConfigError as exc:
