@@ -38,6 +38,7 @@ from monitor.rules.source_silence import SourceSilenceRule, failures_from_health
 from newswatch.errors import ConfigError
 from newswatch.models import Article
 from newswatch.settings import Settings
+from newswatch.state import runs
 from newswatch.state.db import StateDB, open_state
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,25 @@ class Monitor:
                          headline=finding.headline, evidence=finding.evidence, doc_number=finding.doc_number,
                          article_id=article.id if article else None, notifications=sent)
         return None
+
+    def catch_up(self, source: str, *, now: datetime | None = None) -> int:
+        """Evaluate again what ``source`` stored since its last run was interrupted; returns how many articles.
+
+        A crawl killed between committing a batch of articles and evaluating them (a timeout, a
+        shutdown, a crash) would otherwise never alert on them: the next run finds them unchanged.
+        Evaluating is idempotent (an alert's key or story cluster attaches, never re-alerts), so
+        articles that were evaluated before the kill change nothing.
+        """
+        since = runs.interrupted_since(self.db, source)
+        if since is None:
+            return 0
+        articles = [a for a in self.article_store().iter_articles(since=since) if a.source == source]
+        for article in articles:
+            self.on_article(article, now=now)
+        if articles:
+            log.info("re-evaluated %d articles of %s stored since its interrupted run of %s",
+                     len(articles), source, since.isoformat())
+        return len(articles)
 
     # -- over the archive ---------------------------------------------------------------------------
 

@@ -5,6 +5,10 @@ that could not be stored is not). Alerts and their notifications are committed t
 here; sending is the outbox worker's job (``newswatch crawl`` runs it at the end of a run, the
 service runs it in a loop), so a slow mail server never slows a crawl. A rule failure or a
 malformed rule file is logged and counted (``newswatch/monitor/...`` stats) and never drops the item.
+
+When the source's previous run was interrupted (killed by a timeout, a shutdown or a crash), the
+articles it stored are evaluated again when the spider opens (:meth:`monitor.engine.Monitor.catch_up`):
+one killed between the store's commit and this pipeline still gets its alert, exactly once.
 """
 
 from __future__ import annotations
@@ -39,18 +43,36 @@ class MonitorPipeline:
             self.stats.inc_value(f"newswatch/monitor/{key}", count)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        if self.monitor is not None:
-            return
+        if self.monitor is None:
+            self.monitor = self._start_monitor()
+            if self.monitor is None:
+                return
+        source = getattr(getattr(spider, "source", None), "name", None)
+        if source:
+            self._catch_up(source)
+
+    def _start_monitor(self) -> Any:
         try:
             from monitor.engine import Monitor
 
-            self.monitor = Monitor(settings_from_scrapy(self.crawler.settings if self.crawler else None))
+            monitor = Monitor(settings_from_scrapy(self.crawler.settings if self.crawler else None))
         except Exception as exc:
             log.error("the monitor could not start (%s): no alerts in this run", exc)
             self._inc("errors/start")
-            return
-        if self.monitor.rules_error is not None:
+            return None
+        if monitor.rules_error is not None:
             self._inc("errors/rules")
+        return monitor
+
+    def _catch_up(self, source: str) -> None:
+        try:
+            count = self.monitor.catch_up(source)
+        except Exception as exc:
+            log.error("could not re-evaluate the articles of %s's interrupted run (%s)", source, exc)
+            self._inc("errors/catch_up")
+            return
+        if count:
+            self._inc("caught_up", count)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.monitor is not None:

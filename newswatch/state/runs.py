@@ -246,6 +246,22 @@ def recent_runs(db: StateDB, source: str | None = None, limit: int = 20) -> list
     return [_run_from_row(r, per_run.get(r.id, {})) for r in rows]
 
 
+def interrupted_since(db: StateDB, source: str, *, limit: int = 20) -> datetime | None:
+    """When the unbroken series of ``interrupted`` runs of ``source`` just before now began; None if the last ended.
+
+    Runs still ``running`` (this one, a concurrent one) are passed over. A run that ended in any
+    other state (``ok``, ``partial``, ``failed``) handed every article it stored to the monitor.
+    """
+    since = None
+    for run in recent_runs(db, source=source, limit=limit):
+        if run.status == "running":
+            continue
+        if run.status != "interrupted":
+            break
+        since = run.started_at
+    return since
+
+
 def source_health(db: StateDB, *, history: int = 20) -> dict[str, dict[str, Any]]:
     """Per source: last run, last successful run, articles found, errors by reason, consecutive failures.
 

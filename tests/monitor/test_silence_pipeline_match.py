@@ -136,3 +136,27 @@ def test_match_rule_one_alert_per_cluster_and_realert(tmp_path: Path) -> None:
     assert sorted(a.rule for a in later) == ["fraud-hourly", "fraud-news"]
     hourly = store.list_alerts(monitor.db, rule="fraud-hourly")
     assert sorted(a["article_count"] for a in hourly) == [1, 3]
+
+
+def test_articles_stored_by_an_interrupted_run_alert_once_in_the_next_run(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    settings = make_settings(tmp_path)
+    spider = SimpleNamespace(source=SimpleNamespace(name="baochinhphu"))
+    first = MonitorPipeline(monitor=Monitor(settings))
+    db = first.monitor.db
+    run_id = start_run(db, ["baochinhphu"])
+    with open_store(settings) as articles:
+        evaluated = directive(5)
+        evaluated.store_outcome = articles.put(evaluated).outcome.value
+        first.process_item(evaluated)  # stored and evaluated before the kill
+        articles.put(directive(6))  # committed, then the process was killed: never evaluated
+        articles.put(directive(7, source="vnexpress"))  # another source's: its own runs catch it up
+    finish_run(db, run_id, "interrupted")
+    assert [a["doc_number"] for a in store.list_alerts(db)] == ["05/CT-TTg"]
+
+    for _run_again in range(2):  # the next run of the source, and the one after it
+        pipeline = MonitorPipeline(monitor=Monitor(settings))
+        pipeline.open_spider(spider)
+        finish_run(db, start_run(db, ["baochinhphu"]), "ok")
+        assert sorted(a["doc_number"] for a in store.list_alerts(db)) == ["05/CT-TTg", "06/CT-TTg"]
