@@ -8,7 +8,7 @@ an :class:`~newswatch.store.base.ArticleStore`, and is what alert rules look at.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -42,7 +42,8 @@ class DocNumber:
         return self.canonical if self.year or year is None else f"{self.canonical}@{year}"
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """The fields as a JSON-ready dict (every field is a scalar: no ``asdict`` deep copy)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["issue_date"] = self.issue_date.isoformat() if self.issue_date else None
         return data
 

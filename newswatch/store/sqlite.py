@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from newswatch import dedup
-from newswatch.models import Article, DocNumber
+from newswatch.models import Article
 from newswatch.search import highlight, parse_query
 from newswatch.search.tokens import exact_form, folded_text
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
@@ -60,7 +60,6 @@ BUSY_TIMEOUT_S = 30.0
 _BM25_WEIGHTS = "5.0, 2.0, 1.0, 5.0, 2.0, 1.0"
 _BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _NOT_STORED = ("store_outcome", "first_in_cluster")
-_DOC_FIELDS = tuple(f.name for f in dataclass_fields(DocNumber))
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS articles (
@@ -139,19 +138,12 @@ def article_record(article: Article) -> dict[str, Any]:
     data = {f.name: getattr(article, f.name) for f in dataclass_fields(article) if f.name not in _NOT_STORED}
     data["id"] = article.id
     data["doc_numbers"] = article.canonical_doc_numbers
-    data["documents"] = [_doc_record(n) for n in article.doc_numbers]
+    data["documents"] = [n.to_dict() for n in article.doc_numbers]
     for key in ("published", "fetched_at"):
         value = data[key]
         data[key] = value.isoformat() if value else None
     if article.simhash is not None:
         data["simhash"] = str(article.simhash)
-    return data
-
-
-def _doc_record(number: DocNumber) -> dict[str, Any]:
-    """``DocNumber.to_dict()`` without ``dataclasses.asdict``'s deep copy (every field is a scalar)."""
-    data = {name: getattr(number, name) for name in _DOC_FIELDS}
-    data["issue_date"] = number.issue_date.isoformat() if number.issue_date else None
     return data
 
 
