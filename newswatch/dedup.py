@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from newswatch.models import Article
-from newswatch.search.tokens import fast_normalize, folded_tokens
+from newswatch.search.tokens import folded_tokens
+from newswatch.text.normalize import normalize_text
 
 SHINGLE = 3
 BAND_COUNT = 5
@@ -49,8 +50,8 @@ _READ_MORE_RE = re.compile(r"^(?:Đọc thêm|Xem thêm|Tin liên quan|Bình lu�
 
 
 def clean_line(text: str) -> str:
-    """``newswatch.text.normalize.clean_line`` with the fast path for already-normalised text."""
-    return " ".join(fast_normalize(text).split())
+    """``normalize_text`` with every whitespace run, line breaks included, as one space (for whitespace-insensitive fingerprints)."""
+    return " ".join(normalize_text(text).split())
 
 
 def content_hash(article: Article) -> str:
@@ -61,7 +62,7 @@ def content_hash(article: Article) -> str:
 
 def clean_body(text: str) -> str:
     """The body without dateline, credit, caption and signature lines: what copies have in common."""
-    lines = [" ".join(line.split()) for line in fast_normalize(text or "").split("\n")]
+    lines = [" ".join(line.split()) for line in normalize_text(text or "").split("\n")]
     lines = [line for line in lines if line]
     kept: list[str] = []
     for i, line in enumerate(lines):

@@ -14,23 +14,11 @@ import unicodedata
 from newswatch.text.normalize import fold, normalize_text, normalize_tone
 
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
-# characters normalize_text maps (look-alikes, dashes, odd spaces, zero-width, fullwidth ASCII)
-_NEEDS_MAPPING = re.compile("[\u00d0\u00f0\u0189\u0256\u2010-\u2015\u2212\ufe63\uff0d\u2044\u2215\uff0f"
-                            "\u00a0\u2007\u2009\u200a\u202f\u3000\u200b-\u200d\ufeff\u00ad\uff01-\uff5e]")
-
-
-def fast_normalize(text: str) -> str:
-    """``normalize_text`` with a fast path for text that has nothing to map (the usual case after the pipeline)."""
-    if not text:
-        return ""
-    if _NEEDS_MAPPING.search(text) is None:
-        return unicodedata.normalize("NFC", text)
-    return normalize_text(text)
 
 
 def exact_form(text: str) -> str:
     """The text as indexed in the exact columns: NFC, look-alikes mapped, new-style tone placement."""
-    return normalize_tone(fast_normalize(text))
+    return normalize_tone(normalize_text(text))
 
 
 def exact_tokens(text: str) -> list[str]:
@@ -57,7 +45,7 @@ def folded_text(text: str) -> str:
     Folding a token folds each of its characters (``fold`` is character-wise after the text is
     normalised and lower-cased), so translating character by character gives the same tokens.
     """
-    return fast_normalize(text).lower().translate(_TOKEN_FOLD)
+    return normalize_text(text).lower().translate(_TOKEN_FOLD)
 
 
 def folded_tokens(text: str) -> list[str]:
