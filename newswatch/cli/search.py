@@ -39,7 +39,7 @@ def parse_date(value: str | None, *, end: bool = False) -> datetime | None:
 
 def result_to_dict(query: SearchQuery, result: SearchResult) -> dict[str, Any]:
     return {
-        "query": query.text, "total": result.total, "took_ms": result.took_ms,
+        "query": query.text, "total": result.total, "total_exact": result.total_exact, "took_ms": result.took_ms,
         "offset": query.offset, "limit": query.limit,
         "hits": [{
             "id": h.article.id, "url": h.article.url, "title": h.article.title, "source": h.article.source,
@@ -71,7 +71,7 @@ def print_result(query: SearchQuery, result: SearchResult) -> None:
 
     console = Console(highlight=False)
     shown = f"{query.offset + 1}-{query.offset + len(result.hits)}" if result.hits else "0"
-    console.print(f"[bold]{result.total}[/] {'stories' if query.collapse_clusters else 'articles'} "
+    console.print(f"[bold]{'' if result.total_exact else '≈ '}{result.total}[/] {'stories' if query.collapse_clusters else 'articles'} "
                   f"(showing {shown}, {result.took_ms:.0f} ms)")
     for number, hit in enumerate(result.hits, query.offset + 1):
         a = hit.article

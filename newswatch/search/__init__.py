@@ -1,8 +1,8 @@
-"""Search syntax for analysts and alert rules: parse once, run on FTS5, Elasticsearch or in memory.
+"""Search syntax for analysts and alert rules: parse once, run on Tantivy, Elasticsearch or in memory.
 
 >>> q = parse_query('"chuyển đổi số" (Đề OR "de an 06") -quảng')
 >>> q.matches(article)          # in memory, on title/lead/text
->>> q.to_fts(), q.to_es()      # for the stores
+>>> q.to_es()                  # for Elasticsearch (the embedded store: search.tantivy_query)
 """
 
 from newswatch.search.highlight import highlight

@@ -8,8 +8,8 @@ runs to the end of the query; a lone ``-``, ``*`` or ``:`` carries no token and 
 A term typed with diacritics (``bão``) matches that exact spelling; a term typed without them
 (``bao``, ``chuyen doi so``, ``de an 06``) matches every accented form (the folded text).
 
-The AST compiles to an FTS5 MATCH expression (:mod:`newswatch.search.fts`), to an Elasticsearch
-query (:mod:`newswatch.search.es`), and is evaluated in memory on an article with
+The AST compiles to a Tantivy query for the embedded store (:mod:`newswatch.search.tantivy_query`), to an
+Elasticsearch query (:mod:`newswatch.search.es`), and is evaluated in memory on an article with
 :meth:`Query.matches` (used by the monitor's ``match`` rule).
 """
 
@@ -189,12 +189,6 @@ class Query:
         from newswatch.search.match import matches
 
         return matches(self, article)
-
-    def to_fts(self) -> tuple[str | None, str | None]:
-        """(positive FTS5 MATCH expression, expression of rows to exclude); see :mod:`newswatch.search.fts`."""
-        from newswatch.search.fts import compile_fts
-
-        return compile_fts(self.root)
 
     def to_es(self, fields: dict[str, float] | None = None) -> dict[str, Any]:
         from newswatch.search.es import compile_es

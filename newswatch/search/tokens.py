@@ -1,7 +1,7 @@
 """Tokenisation shared by the query parser, the in-memory matcher, the snippet highlighter and the stores.
 
-Vietnamese is written syllable by syllable, so a token is a run of letters and digits (what FTS5's
-``unicode61`` tokenizer and Elasticsearch's ``standard`` tokenizer both produce for Vietnamese).
+Vietnamese is written syllable by syllable, so a token is a run of letters and digits (what Tantivy's
+``simple`` tokenizer and Elasticsearch's ``standard`` tokenizer both produce for Vietnamese).
 Each token exists in two forms: *exact* (lower-case, NFC, new-style tone placement) and *folded*
 (accents removed, đ -> d: :func:`newswatch.text.normalize.fold`).
 """

@@ -1,6 +1,6 @@
 """The operational-state database: SQLAlchemy Core on SQLite (default) or any SQL server.
 
-Articles live in the article store (embedded SQLite/FTS5 or Elasticsearch); everything that
+Articles live in the article store (embedded SQLite + Tantivy or Elasticsearch); everything that
 coordinates work lives here: crawl state, run history, alerts and the outbox, users, and the
 scheduler's job store. SQLite in WAL mode serves one machine; ``NEWSWATCH_STATE_URL`` pointing
 at PostgreSQL serves several crawling machines without code changes (see docs/architecture.md).

@@ -1,4 +1,4 @@
-"""Article stores: the embedded default (SQLite + FTS5) and Elasticsearch, behind one interface."""
+"""Article stores: the embedded default (SQLite + a Tantivy full-text index) and Elasticsearch, behind one interface."""
 
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
 

@@ -68,6 +68,7 @@ class SearchResult:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # source, topic, doc_type, month -> counts
     took_ms: float = 0.0
+    total_exact: bool = True  # False: ``total`` is an estimate (stories of a large match set, within a few %)
 
 
 class ArticleStore(ABC):

@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 _UNAVAILABLE_STATUS = {429, 502, 503, 504}
 _NOT_STORED = ("store_outcome", "first_in_cluster")
+_CLUSTER_PRECISION = 40_000  # stories counted (nearly) exactly by the cardinality aggregation
 
 
 def _text_field() -> dict[str, Any]:
@@ -432,7 +433,7 @@ class ElasticStore(ArticleStore):
                     "month": {"terms": {"field": "month", "size": 240}}}
         if query.collapse_clusters:
             kwargs["collapse"] = {"field": "cluster_id"}
-            aggs["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": 40000}}
+            aggs["clusters"] = {"cardinality": {"field": "cluster_id", "precision_threshold": _CLUSTER_PRECISION}}
         if aggs:
             kwargs["aggs"] = aggs
         response = self._call(self.es.search, index=self.alias, **kwargs)
@@ -446,7 +447,9 @@ class ElasticStore(ArticleStore):
         total = (int(aggregations["clusters"]["value"]) if query.collapse_clusters
                  else int(response["hits"]["total"]["value"]))
         hits = self._hits(response["hits"]["hits"], query, parsed)
-        return SearchResult(total=total, hits=hits, facets=facets,
+        # the cardinality aggregation is close to exact below its precision threshold, an estimate above
+        exact = not query.collapse_clusters or total < _CLUSTER_PRECISION
+        return SearchResult(total=total, hits=hits, facets=facets, total_exact=exact,
                             took_ms=round((time.perf_counter() - started) * 1000, 2))
 
     def _hits(self, raw: list[dict[str, Any]], query: SearchQuery, parsed: Any) -> list[SearchHit]:

@@ -1,4 +1,4 @@
-"""The embedded article store: one SQLite file in the data directory, WAL mode, FTS5 full text.
+"""The embedded article store: one SQLite file in the data directory (WAL mode) and a Tantivy full-text index.
 
 Tables
   ``articles``      one row per canonical URL (current version): metadata, simhash bands, cluster,
@@ -10,10 +10,11 @@ Tables
                     and doc-type facet keys as JSON lists), so that a query matching tens of thousands
                     of articles never reads the wide ``articles`` rows (their JSON); only the page of
                     hits shown is loaded from ``articles``.
-  ``search_changes``  a numbered log of writes to ``search_rows``: each process keeps ``search_rows``
-                    in memory (:mod:`newswatch.store.columns`) and reads only the changes since.
-  ``fts``           contentless FTS5 table: exact columns (``title lead body``, tone-normalised,
-                    diacritics kept) and folded columns (``title_f lead_f body_f``, accents and đ removed).
+  ``search_changes``  a numbered log of writes to ``search_rows``: the full-text index follows it.
+
+Full text lives beside the file, in a Tantivy index derived from these tables
+(:mod:`newswatch.store.text_index`): writers only write SQLite; a search first indexes the
+articles logged since the index's last commit.
 
 Several processes (the web service, crawl subprocesses) read and write the same file: every write
 runs in ``BEGIN IMMEDIATE`` with a busy timeout, and the cluster decision is taken inside that
@@ -22,7 +23,6 @@ transaction, so two processes storing two copies of one story at once still agre
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import sqlite3
@@ -34,14 +34,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from newswatch import dedup
 from newswatch.models import Article
 from newswatch.search import highlight, parse_query
-from newswatch.search.tokens import exact_form, folded_text
+from newswatch.search.tokens import exact_form
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
-from newswatch.store.columns import SearchColumns
 from newswatch.store.keys import (
     article_doc_keys,
     article_doc_type_keys,
@@ -51,14 +48,18 @@ from newswatch.store.keys import (
     label_key,
     month_of,
 )
+from newswatch.store.text_index import IndexEntry, TextIndex
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 1: search_rows filled; 2: search_changes filled
+SCHEMA_VERSION = 3  # PRAGMA user_version; 1: search_rows filled; 2: search_changes filled; 3: FTS5 table dropped
 
 BUSY_TIMEOUT_S = 30.0
-_BM25_WEIGHTS = "5.0, 2.0, 1.0, 5.0, 2.0, 1.0"
 _BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
+_INDEX_CHUNK = 2000  # articles read from the database per step of a search-index update
+_COPIES_LIMIT = 10_000
+# stories counted exactly (one aggregation bucket each, ~2 ms a thousand); more are estimated (HyperLogLog)
+EXACT_STORY_COUNT = 5_000  # matching copies read for a page of stories
 _NOT_STORED = ("store_outcome", "first_in_cluster")
 
 SCHEMA = f"""
@@ -121,16 +122,7 @@ CREATE TABLE IF NOT EXISTS search_changes (
     seq INTEGER PRIMARY KEY,    -- change sequence: one row, with the next number, per write of a search_rows row
     article INTEGER NOT NULL    -- search_rows.rowid
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(
-    title, lead, body, title_f, lead_f, body_f,
-    content='', tokenize='unicode61 remove_diacritics 0'
-);
 """
-
-
-def _fts_values(article: Article) -> tuple[str, ...]:
-    fields = (article.title or "", article.lead or "", article.text or "")
-    return tuple(exact_form(f) for f in fields) + tuple(folded_text(f) for f in fields)
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -161,13 +153,13 @@ def _bar(values: Iterable[str]) -> str:
 
 
 class SQLiteStore(ArticleStore):
-    """Articles in an SQLite file with FTS5; safe to share between processes."""
+    """Articles in an SQLite file, full text in a Tantivy index beside it; safe to share between processes."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._columns = SearchColumns()
+        self._text: TextIndex | None = None
         self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
@@ -177,7 +169,7 @@ class SQLiteStore(ArticleStore):
         self._db.execute("PRAGMA cache_size=-65536")
         self._db.execute("PRAGMA temp_store=MEMORY")
         # checkpoint every ~40 MB of WAL instead of 4 MB: a batch of 500 articles writes several MB, and
-        # pages rewritten by consecutive batches (FTS segments, index pages) are copied back once
+        # pages rewritten by consecutive batches (index pages) are copied back once
         self._db.execute("PRAGMA wal_autocheckpoint=10000")
         self._db.execute("PRAGMA journal_size_limit=67108864")  # the WAL file is truncated back to 64 MB
         with self._lock:
@@ -185,7 +177,8 @@ class SQLiteStore(ArticleStore):
         self._migrate()
 
     def _migrate(self) -> None:
-        """Bring a store written by an earlier version up to date (fill ``search_rows`` and ``search_changes``)."""
+        """Bring a store written by an earlier version up to date (fill ``search_rows`` and ``search_changes``,
+        drop the FTS5 table); the full-text index is then built from ``search_changes`` by the first search."""
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         with self._write() as db:
@@ -200,7 +193,9 @@ class SQLiteStore(ArticleStore):
                     "(SELECT json_group_array(t.topic) FROM article_topics t WHERE t.article = a.rowid), "
                     "(SELECT json_group_array(d.key) FROM article_docs d WHERE d.article = a.rowid AND +d.kind = 'code') "
                     "FROM articles a")
-            db.execute("INSERT INTO search_changes(article) SELECT rowid FROM search_rows ORDER BY rowid")
+            if version < 2:
+                db.execute("INSERT INTO search_changes(article) SELECT rowid FROM search_rows ORDER BY rowid")
+            db.execute("DROP TABLE IF EXISTS fts")  # full text moved to the Tantivy index, built from search_changes
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     # -- transactions ----------------------------------------------------------------------------
@@ -262,8 +257,6 @@ class SQLiteStore(ArticleStore):
             previous = _load(row["data"])
             db.execute("INSERT OR REPLACE INTO versions(id, version, replaced_ts, data) VALUES (?,?,?,?)",
                        (article.id, row["version"], now, row["data"]))
-            db.execute("INSERT INTO fts(fts, rowid, title, lead, body, title_f, lead_f, body_f) "
-                       "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)", (row["rowid"], *_fts_values(previous)))
             article.cluster_id = row["cluster_id"]
             article.version = row["version"] + 1
             if article.published is None:
@@ -341,8 +334,6 @@ class SQLiteStore(ArticleStore):
             db.execute(f"UPDATE articles SET {assignments} WHERE rowid=?", (*values.values(), rowid))
             db.execute("DELETE FROM article_docs WHERE article=?", (rowid,))
             db.execute("DELETE FROM article_topics WHERE article=?", (rowid,))
-        db.execute("INSERT INTO fts(rowid, title, lead, body, title_f, lead_f, body_f) VALUES (?,?,?,?,?,?,?)",
-                   (rowid, *_fts_values(article)))
         codes = article_doc_types(article)
         db.executemany("INSERT INTO article_docs(article, kind, key) VALUES (?,?,?)",
                        [(rowid, "number", k) for k in article_doc_keys(article)]
@@ -365,10 +356,7 @@ class SQLiteStore(ArticleStore):
             with self._write() as db:
                 for article in batch:
                     dedup.fingerprint(article)
-                    row = db.execute("SELECT rowid, data, stored_ts FROM articles WHERE id=?", (article.id,)).fetchone()
-                    if row is not None:
-                        db.execute("INSERT INTO fts(fts, rowid, title, lead, body, title_f, lead_f, body_f) "
-                                   "VALUES ('delete', ?, ?, ?, ?, ?, ?, ?)", (row["rowid"], *_fts_values(_load(row["data"]))))
+                    row = db.execute("SELECT rowid, stored_ts FROM articles WHERE id=?", (article.id,)).fetchone()
                     article.cluster_id = article.cluster_id or f"c{article.id}"
                     self._write_row(db, article, row["rowid"] if row else None,
                                     stored_ts=row["stored_ts"] if row else time.time(), now=time.time())
@@ -421,7 +409,9 @@ class SQLiteStore(ArticleStore):
         return {r["source"]: datetime.fromtimestamp(r["ts"], UTC) for r in rows}
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+        """The database file, its WAL and the full-text index."""
+        files = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
+        return files + (self.text_index.size_bytes() if self.text_index.directory.exists() else 0)
 
     def close(self) -> None:
         with self._lock:
@@ -429,132 +419,161 @@ class SQLiteStore(ArticleStore):
 
     # -- search ----------------------------------------------------------------------------------
 
-    def _filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if query.since:
-            clauses.append("a.published_ts >= ?")
-            params.append(query.since.timestamp())
-        if query.until:
-            clauses.append("a.published_ts <= ?")
-            params.append(query.until.timestamp())
+    @property
+    def text_index(self) -> TextIndex:
+        """The full-text index beside the file (opened on first use: processes that only write never open it)."""
+        if self._text is None:
+            self._text = TextIndex(self.path.with_name(self.path.stem + ".search"))
+        return self._text
+
+    def refresh_search(self) -> int:
+        """Index the articles written since the full-text index's last commit, by any process; returns how many.
+
+        A search does it first; the web service also calls it in the background so that a search
+        after a crawl finds the work done.
+        """
+        text = self.text_index
+        newest = self._read("SELECT max(seq) FROM search_changes")[0][0] or 0
+        if newest <= text.indexed_seq():
+            text.refresh_reader()
+            return 0
+        started = time.perf_counter()
+        with text.updating() as update:
+            while True:
+                with self._lock:
+                    entries, last = self._index_entries(update.seq)
+                if last is None:
+                    break
+                update.put(entries)
+                update.seq = last
+                if update.added and update.added % 20_000 < _INDEX_CHUNK:
+                    log.info("search index: %d articles indexed so far", update.added)
+        if update.added > 1000:
+            log.info("search index: %d articles indexed in %.1f s", update.added, time.perf_counter() - started)
+        return update.added
+
+    def _index_entries(self, after: int) -> tuple[list[IndexEntry], int | None]:
+        """The index entries of the articles logged after change ``after`` (a chunk), and the chunk's last change."""
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        changes = cursor.execute("SELECT seq, article FROM search_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                                 (after, _INDEX_CHUNK)).fetchall()
+        if not changes:
+            return [], None
+        rowids = list(dict.fromkeys(article for _, article in changes))
+        marks = ",".join("?" * len(rowids))
+        docs: dict[int, dict[str, list[str]]] = {rowid: {"number": [], "type": []} for rowid in rowids}
+        for article, kind, key in cursor.execute(
+                f"SELECT article, kind, key FROM article_docs WHERE article IN ({marks}) AND kind IN ('number', 'type')",
+                rowids):
+            docs[article][kind].append(key)
+        entries = []
+        for rowid, data, cluster, source, month, published_ts, topics, codes in cursor.execute(
+                "SELECT s.rowid, a.data, s.cluster_id, s.source, s.month, s.published_ts, s.topics, s.codes "
+                f"FROM search_rows s JOIN articles a ON a.rowid = s.rowid WHERE s.rowid IN ({marks})", rowids):
+            record = json.loads(data)
+            entries.append(IndexEntry(
+                rowid=rowid, title=exact_form(record.get("title") or ""), lead=exact_form(record.get("lead") or ""),
+                body=exact_form(record.get("text") or ""), published_ts=published_ts, source=source, month=month,
+                cluster=cluster, topics=json.loads(topics), codes=json.loads(codes),
+                doc_numbers=docs[rowid]["number"], doc_type_keys=docs[rowid]["type"]))
+        return entries, changes[-1][0]
+
+    def _filters(self, query: SearchQuery) -> list[Any]:
+        text = self.text_index
+        filters = []
+        if query.since or query.until:
+            filters.append(text.published_between(query.since.timestamp() if query.since else None,
+                                                  query.until.timestamp() if query.until else None))
         if query.sources:
-            clauses.append(f"a.source IN ({','.join('?' * len(query.sources))})")
-            params += query.sources
+            filters.append(text.any_of("source", list(query.sources)))
         if query.topics:
-            keys = [label_key(t) for t in query.topics]
-            clauses.append(f"a.rowid IN (SELECT article FROM article_topics WHERE topic IN ({','.join('?' * len(keys))}))")
-            params += keys
+            filters.append(text.any_of("topics", [label_key(t) for t in query.topics]))
         if query.doc_types:
-            keys = [label_key(t) for t in query.doc_types]
-            clauses.append("a.rowid IN (SELECT article FROM article_docs WHERE kind='type' "
-                           f"AND key IN ({','.join('?' * len(keys))}))")
-            params += keys
+            filters.append(text.any_of("doc_type_keys", [label_key(t) for t in query.doc_types]))
         for number in query.doc_numbers:  # every number asked for must be cited
-            clauses.append("a.rowid IN (SELECT article FROM article_docs WHERE kind='number' AND key=?)")
-            params.append(doc_key(number))
-        return clauses, params
+            filters.append(text.any_of("doc_numbers", [doc_key(number)]))
+        return filters
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         parsed = parse_query(query.text)
-        try:
-            with self._lock:
-                total, page, facets = self._search_rows(query, *parsed.to_fts())
-        except sqlite3.OperationalError as exc:  # an expression FTS5 refuses: search the words alone
-            words = " ".join(" ".join(t.tokens) for t in parsed.terms())
-            log.warning("search %r: FTS5 refused the expression (%s); searching %r", query.text, exc, words)
-            if words == query.text:
-                raise
-            return self.search(SearchQuery(**{**query.__dict__, "text": words}))
+        self.refresh_search()
+        text = self.text_index
+        searcher = text.searcher()  # one view of the index for every step below
+        matcher = text.restrict(text.compiler.compile(parsed.root), self._filters(query))
+        newest = query.sort == "newest" or parsed.is_empty
+        matches, clusters, facets = text.counts(searcher, matcher, query.facets, query.collapse_clusters)
+        if query.collapse_clusters:
+            total, exact, page = self._collapsed_page(searcher, matcher, query, newest, clusters or 0)
+        else:
+            total, exact, page = matches, True, text.top(searcher, matcher, query.offset + query.limit, newest)[query.offset:]
+            page = [(rowid, score) for score, rowid in page]
+        if parsed.is_empty:
+            page = [(rowid, 0.0) for rowid, _ in page]
+        elif newest and page:  # ordered by time: the scores shown are BM25's
+            scores = self._scores(searcher, matcher, [rowid for rowid, _ in page])
+            page = [(rowid, scores.get(rowid, 0.0)) for rowid, _ in page]
         hits = self._hits(page, query, parsed)
-        return SearchResult(total=total, hits=hits, facets=facets,
+        return SearchResult(total=total, hits=hits, facets=facets if query.facets else {}, total_exact=exact,
                             took_ms=round((time.perf_counter() - started) * 1000, 2))
 
-    def _search_rows(self, query: SearchQuery, positive: str | None,
-                     excluded: str | None) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
-        """(total, page of (rowid, score), facets); facets and totals are exact, over every match.
+    def _scores(self, searcher: Any, matcher: Any, rowids: list[int]) -> dict[int, float]:
+        """BM25 of some matching articles."""
+        text = self.text_index
+        scored = text.top(searcher, text.restrict(matcher, [text.any_of("rowid", rowids)]), len(rowids), newest=False)
+        return {rowid: score for score, rowid in scored}
 
-        The full-text expression is evaluated once, for (rowid, BM25) pairs; ranking, collapsing and
-        facets work on them with the in-memory columns of ``search_rows`` (:mod:`newswatch.store.columns`).
-        Newest first, BM25 only shows on the page: the matches are read without it, and the page's
-        rows (for a story, its matching copies: its score is the best of theirs) are scored alone.
-        """
-        db = self._db
-        newest = query.sort == "newest" or positive is None
-        score_page = positive if newest else None
-        db.execute("BEGIN")  # one snapshot for the columns' refresh, the match set and the page's scores
-        try:
-            self._columns.refresh(db)
-            rowids, scores = self._matches(query, positive, excluded, scored=score_page is None)
-            facets = self._columns.facets(rowids) if query.facets else {}
-            total, page = self._page(query, rowids, scores, newest, score_page)
-        finally:
-            db.execute("COMMIT")
-        return total, page, facets
+    def _search_rows(self, rowids: list[int]) -> dict[int, tuple[str, float]]:
+        """(cluster id, publication time) of some articles."""
+        if not rowids:
+            return {}
+        cursor = self._db.cursor()
+        cursor.row_factory = None
+        with self._lock:
+            return {rowid: (cluster, published) for rowid, cluster, published in cursor.execute(
+                f"SELECT rowid, cluster_id, published_ts FROM search_rows WHERE rowid IN ({','.join('?' * len(rowids))})",
+                rowids)}
 
-    def _page(self, query: SearchQuery, rowids: np.ndarray, scores: np.ndarray, newest: bool,
-              score_page: str | None) -> tuple[int, list[tuple[int, float]]]:
-        """(total, page of (rowid, score)); ``score_page``: the expression to score the page's rows with."""
-        columns = self._columns
+    def _collapsed_page(self, searcher: Any, matcher: Any, query: SearchQuery, newest: bool,
+                        estimate: int) -> tuple[int, bool, list[tuple[int, float]]]:
+        """(number of stories, whether it is exact, page of (rowid, score)): one hit per cluster, ranked by its
+        best match (``newest``: its latest), showing its first publisher among the matches with the best score of
+        its matching copies. Up to ``EXACT_STORY_COUNT`` stories are counted exactly, more are estimated."""
+        text = self.text_index
         start, stop = query.offset, query.offset + query.limit
-        if not query.collapse_clusters:
-            ranked = columns.ranked(rowids, scores, newest, start, stop)
-            if score_page is not None:
-                bm25 = self._bm25(score_page, [rowid for rowid, _ in ranked])
-                ranked = [(rowid, bm25[rowid]) for rowid, _ in ranked]
-            return len(rowids), [(rowid, -score) for rowid, score in ranked]
-        # one hit per cluster, at the rank of its best copy, showing its first publisher among the matches
-        collapsed = columns.collapse(rowids, scores, newest, start, stop)
-        clusters = [c for c, _, _ in collapsed.page]
-        firsts = columns.first_matches(rowids, clusters)
-        best = {c: b for c, b, _ in collapsed.page}
-        if score_page is not None and clusters:
-            copies = columns.in_clusters(rowids, clusters).tolist()
-            bm25 = self._bm25(score_page, copies)
-            best = {}
-            for rowid in copies:
-                cluster = columns.cluster_of(rowid)
-                best[cluster] = min(best.get(cluster, bm25[rowid]), bm25[rowid])
-        return collapsed.total, [(firsts[c], -best[c]) for c in clusters]
-
-    def _bm25(self, positive: str, rowids: list[int]) -> dict[int, float]:
-        """BM25 of some matching rows (the same value as when every match is scored).
-
-        ``+rowid``: one scan of the matches, filtered here; a plain ``rowid IN`` is handed to FTS5,
-        which then evaluates the expression (and BM25's per-query statistics) once per listed row.
-        """
-        cursor = self._db.cursor()
-        cursor.row_factory = None
-        return dict(cursor.execute(f"SELECT rowid, bm25(fts, {_BM25_WEIGHTS}) FROM fts WHERE fts MATCH ? "
-                                   f"AND +rowid IN ({','.join('?' * len(rowids))})", [positive, *rowids]))
-
-    def _matches(self, query: SearchQuery, positive: str | None, excluded: str | None,
-                 scored: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """The matching rowids and their scores (FTS5 ``bm25``: lower ranks first; 0 without text or ``scored``)."""
-        clauses, params = self._filters(query)
-        if excluded:
-            clauses.append("a.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            params.append(excluded)
-        if positive is None and not clauses:
-            rowids = self._columns.all_rows()
-            return rowids, np.zeros(len(rowids))
-        where = "".join(f" AND {c}" for c in clauses)
-        score = f"bm25(fts, {_BM25_WEIGHTS})" if scored else "0.0"
-        if positive is None:
-            sql, params = f"SELECT a.rowid, 0.0 FROM search_rows a WHERE 1{where}", params
-        elif clauses:
-            sql = f"SELECT a.rowid, {score} FROM fts JOIN search_rows a ON a.rowid = fts.rowid WHERE fts MATCH ?{where}"
-            params = [positive, *params]
+        limit = max(4 * stop, 64)
+        while True:  # the best matches until they hold ``stop`` clusters (or every match was read)
+            top = text.top(searcher, matcher, limit, newest)
+            rows = self._search_rows([rowid for _, rowid in top])
+            top = [(score, rowid) for score, rowid in top if rowid in rows]
+            top.sort(key=lambda hit: (-hit[0], -rows[hit[1]][1], hit[1]))
+            ranked = list(dict.fromkeys(rows[rowid][0] for _, rowid in top))
+            exhausted = len(top) < limit
+            if len(ranked) >= stop or exhausted:
+                break
+            limit *= 4
+        if exhausted:
+            total, exact = len(ranked), True
+        elif estimate <= EXACT_STORY_COUNT:
+            total, exact = text.distinct_clusters(searcher, matcher), True
         else:
-            sql, params = f"SELECT rowid, {score} FROM fts WHERE fts MATCH ?", [positive]
-        cursor = self._db.cursor()
-        cursor.row_factory = None
-        pairs = np.fromiter(itertools.chain.from_iterable(cursor.execute(sql, params)), dtype=np.float64).reshape(-1, 2)
-        rowids = pairs[:, 0].astype(np.int64)
-        known = rowids < len(self._columns.present)  # written by a process older than search_changes: not logged
-        known[known] = self._columns.present[rowids[known]]
-        return rowids[known], pairs[known, 1]
+            total, exact = max(estimate, len(ranked)), False
+        clusters = ranked[start:stop]
+        if not clusters:
+            return total, exact, []
+        copies = text.top(searcher, text.restrict(matcher, [text.any_of("cluster", clusters)]), _COPIES_LIMIT, newest=False)
+        copy_rows = self._search_rows([rowid for _, rowid in copies])
+        first: dict[str, tuple[float, int]] = {}
+        best: dict[str, float] = {}
+        for score, rowid in copies:
+            if rowid not in copy_rows:
+                continue
+            cluster, published = copy_rows[rowid]
+            if cluster not in first or (published, rowid) < first[cluster]:
+                first[cluster] = (published, rowid)
+            best[cluster] = max(best.get(cluster, score), score)
+        return total, exact, [(first[c][1], best[c]) for c in clusters if c in first]
 
     def _hits(self, page: list[tuple[int, float]], query: SearchQuery, parsed: Any) -> list[SearchHit]:
         if not page:

@@ -38,7 +38,7 @@ def search(request: Request, limit: int = PER_PAGE) -> dict[str, Any]:
     if result is None:
         raise HTTPException(status_code=503, detail=error)
     return {
-        "total": result.total, "page": params.page, "took_ms": result.took_ms, "facets": result.facets,
+        "total": result.total, "total_exact": result.total_exact, "page": params.page, "took_ms": result.took_ms, "facets": result.facets,
         "hits": [{"article": _article_summary(h.article), "score": h.score, "snippet": h.snippet,
                   "copies": data.to_plain(h.copies)} for h in result.hits],
     }

@@ -49,6 +49,7 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if service is not None:
             await run_in_threadpool(service.start)
+        context.keep_search_current()
         try:
             yield
         finally:

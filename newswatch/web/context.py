@@ -23,6 +23,7 @@ from newswatch.web.auth import CSRF_FIELD, CSRF_HEADER, Signer, csrf_matches
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
+SEARCH_REFRESH_SECONDS = 5.0  # how often the web service indexes newly stored articles for search
 
 
 @dataclass
@@ -36,6 +37,7 @@ class WebContext:
     monitor: Any = None  # monitor.engine.Monitor, created on first use
     _store: Any = field(default=None, init=False)
     _store_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _refresher: tuple[threading.Event, threading.Thread] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -58,7 +60,32 @@ class WebContext:
                 self._store = open_store(self.settings)
             return self._store
 
+    def keep_search_current(self, interval_s: float = SEARCH_REFRESH_SECONDS) -> None:
+        """Index newly crawled articles in the background (the embedded store's ``refresh_search``), so that a
+        search after a crawl does not pay for it; stopped by :meth:`close`."""
+        if self._refresher is not None:
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.wait(interval_s):
+                try:
+                    refresh = getattr(self.store, "refresh_search", None)
+                    if refresh is not None:
+                        refresh()
+                except Exception as exc:  # the next search brings the index up to date itself
+                    log.warning("background search-index update failed: %s", exc)
+
+        thread = threading.Thread(target=run, name="search-index", daemon=True)
+        self._refresher = (stop, thread)
+        thread.start()
+
     def close(self) -> None:
+        if self._refresher is not None:
+            stop, thread = self._refresher
+            stop.set()
+            thread.join(timeout=30)
+            self._refresher = None
         with self._store_lock:
             if self._store is not None:
                 try:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import store_corpus as corpus
 
 from newswatch.models import Article
 from newswatch.search import And, Not, Or, Term, highlight, parse_query
+from newswatch.store.text_index import TextIndex
 
 ODD = ["Bộ TT&TT", '"chuyển đổi', "-", "*", ":", "((a", "a))", "NOT", "AND OR", '""', '-"', "a OR -b",
        "NOT NOT x", "(" * 500 + "x", "\x00", "17/2017/NĐ-CP", "c++", "tiêu đề: \"x", "—", "«chuyển đổi số»"]
 
 
 @pytest.mark.parametrize("text", ODD)
-def test_odd_input_parses_and_compiles(text: str) -> None:
+def test_odd_input_parses_and_compiles(text: str, tmp_path: Path) -> None:
     query = parse_query(text)
-    query.to_fts()
+    TextIndex(tmp_path / "index").compiler.compile(query.root)
     query.to_es()
     query.matches(corpus.original())
 

@@ -1,4 +1,4 @@
-"""One behavioural suite, run on both backends (embedded SQLite/FTS5 and Elasticsearch via noida-db)."""
+"""One behavioural suite, run on both backends (embedded SQLite + Tantivy and Elasticsearch via noida-db)."""
 
 from __future__ import annotations
 
@@ -89,6 +89,8 @@ def test_phrases_and_boolean_operators(store: ArticleStore) -> None:
     assert urls(search(store, "chuyển đổi số -Hóa")) == {corpus.original().url}
     assert urls(search(store, "chuyển đổi số NOT (hóa OR bão)")) == {corpus.original().url}
     assert urls(search(store, "-bão")) == {corpus.original().url, corpus.same_topic_other_story().url}
+    # a negated alternative keeps its meaning: the storm, or anything without "Thanh Hóa"
+    assert urls(search(store, "bão OR -Hóa")) == {corpus.storm().url, corpus.original().url}
 
 
 @pytest.mark.parametrize("odd", ["Bộ TT&TT", '"chuyển đổi', "-", "*", ":", "((", ")", "NOT", "OR OR", "a:b", '"', "\\"])
