@@ -39,9 +39,15 @@ class QueryCompiler:
     def __init__(self, schema: tantivy.Schema, fold: Callable[[Tokens], Tokens]) -> None:
         self.schema = schema
         self.fold = fold
+        self._ranked = True
 
-    def compile(self, root: Node | None) -> tantivy.Query:
-        """The query for ``root``; None (an empty query) matches every article."""
+    def compile(self, root: Node | None, ranked: bool = True) -> tantivy.Query:
+        """The query for ``root``; None (an empty query) matches every article.
+
+        ``ranked=False`` leaves out the proximity phrases, which only raise scores: the same matches,
+        cheaper to count (a phrase is checked on every match).
+        """
+        self._ranked = ranked
         return tantivy.Query.all_query() if root is None else self._node(root)
 
     def term(self, term: Term) -> tantivy.Query:
@@ -70,7 +76,7 @@ class QueryCompiler:
                    else (tantivy.Occur.Must, self._node(c)) for c in node.children]
         if all(occur == tantivy.Occur.MustNot for occur, _ in clauses):
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
-        phrase = proximity_phrase(node)
+        phrase = proximity_phrase(node) if self._ranked else None
         if phrase is not None:  # same matches; articles holding the words as a run score higher
             clauses.append((tantivy.Occur.Should, self.term(phrase)))
         return tantivy.Query.boolean_query(clauses)

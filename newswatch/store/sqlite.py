@@ -57,9 +57,10 @@ SCHEMA_VERSION = 3  # PRAGMA user_version; 1: search_rows filled; 2: search_chan
 BUSY_TIMEOUT_S = 30.0
 _BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _INDEX_CHUNK = 2000  # articles read from the database per step of a search-index update
-_COPIES_LIMIT = 10_000
-# stories counted exactly (one aggregation bucket each, ~2 ms a thousand); more are estimated (HyperLogLog)
-EXACT_STORY_COUNT = 5_000  # matching copies read for a page of stories
+_COPIES_LIMIT = 10_000  # matching copies read for a page of stories
+# the stories of up to this many matches are counted exactly (one aggregation bucket each, ~2 ms a
+# thousand); of more, estimated (HyperLogLog)
+EXACT_STORY_COUNT = 5_000
 _NOT_STORED = ("store_outcome", "first_in_cluster")
 
 SCHEMA = f"""
@@ -501,11 +502,13 @@ class SQLiteStore(ArticleStore):
         self.refresh_search()
         text = self.text_index
         searcher = text.searcher()  # one view of the index for every step below
-        matcher = text.restrict(text.compiler.compile(parsed.root), self._filters(query))
+        filters = self._filters(query)
+        matcher = text.restrict(text.compiler.compile(parsed.root), filters)
+        counted = text.restrict(text.compiler.compile(parsed.root, ranked=False), filters)  # same matches
         newest = query.sort == "newest" or parsed.is_empty
-        matches, clusters, facets = text.counts(searcher, matcher, query.facets, query.collapse_clusters)
+        matches, estimate, facets = text.counts(searcher, counted, query.facets, query.collapse_clusters)
         if query.collapse_clusters:
-            total, exact, page = self._collapsed_page(searcher, matcher, query, newest, clusters or 0)
+            total, exact, page = self._collapsed_page(searcher, matcher, counted, query, newest, matches, estimate or 0)
         else:
             total, exact, page = matches, True, text.top(searcher, matcher, query.offset + query.limit, newest)[query.offset:]
             page = [(rowid, score) for score, rowid in page]
@@ -535,44 +538,41 @@ class SQLiteStore(ArticleStore):
                 f"SELECT rowid, cluster_id, published_ts FROM search_rows WHERE rowid IN ({','.join('?' * len(rowids))})",
                 rowids)}
 
-    def _collapsed_page(self, searcher: Any, matcher: Any, query: SearchQuery, newest: bool,
-                        estimate: int) -> tuple[int, bool, list[tuple[int, float]]]:
+    def _collapsed_page(self, searcher: Any, matcher: Any, counted: Any, query: SearchQuery, newest: bool,
+                        matches: int, estimate: int) -> tuple[int, bool, list[tuple[int, float]]]:
         """(number of stories, whether it is exact, page of (rowid, score)): one hit per cluster, ranked by its
-        best match (``newest``: its latest), showing its first publisher among the matches with the best score of
-        its matching copies. Up to ``EXACT_STORY_COUNT`` stories are counted exactly, more are estimated."""
+        best match (``newest``: its latest), showing its first publisher among the matches with the score of the
+        cluster's best match. Up to ``EXACT_STORY_COUNT`` matches, stories are counted exactly; of more, estimated.
+        ``counted`` is ``matcher`` without its ranking-only clauses (same matches, cheaper to evaluate)."""
         text = self.text_index
         start, stop = query.offset, query.offset + query.limit
         limit = max(4 * stop, 64)
         while True:  # the best matches until they hold ``stop`` clusters (or every match was read)
             top = text.top(searcher, matcher, limit, newest)
+            exhausted = len(top) < limit
             rows = self._search_rows([rowid for _, rowid in top])
             top = [(score, rowid) for score, rowid in top if rowid in rows]
             top.sort(key=lambda hit: (-hit[0], -rows[hit[1]][1], hit[1]))
-            ranked = list(dict.fromkeys(rows[rowid][0] for _, rowid in top))
-            exhausted = len(top) < limit
-            if len(ranked) >= stop or exhausted:
+            best: dict[str, float] = {}
+            for score, rowid in top:
+                best.setdefault(rows[rowid][0], score)
+            if len(best) >= stop or exhausted:
                 break
             limit *= 4
         if exhausted:
-            total, exact = len(ranked), True
-        elif estimate <= EXACT_STORY_COUNT:
-            total, exact = text.distinct_clusters(searcher, matcher), True
+            total, exact = len(best), True
+        elif matches <= EXACT_STORY_COUNT:
+            total, exact = text.distinct_clusters(searcher, counted), True
         else:
-            total, exact = max(estimate, len(ranked)), False
-        clusters = ranked[start:stop]
+            total, exact = max(estimate, len(best)), False
+        clusters = list(best)[start:stop]
         if not clusters:
             return total, exact, []
-        copies = text.top(searcher, text.restrict(matcher, [text.any_of("cluster", clusters)]), _COPIES_LIMIT, newest=False)
-        copy_rows = self._search_rows([rowid for _, rowid in copies])
+        copies = text.top(searcher, text.restrict(counted, [text.any_of("cluster", clusters)]), _COPIES_LIMIT, newest=False)
         first: dict[str, tuple[float, int]] = {}
-        best: dict[str, float] = {}
-        for score, rowid in copies:
-            if rowid not in copy_rows:
-                continue
-            cluster, published = copy_rows[rowid]
+        for rowid, (cluster, published) in self._search_rows([rowid for _, rowid in copies]).items():
             if cluster not in first or (published, rowid) < first[cluster]:
                 first[cluster] = (published, rowid)
-            best[cluster] = max(best.get(cluster, score), score)
         return total, exact, [(first[c][1], best[c]) for c in clusters if c in first]
 
     def _hits(self, page: list[tuple[int, float]], query: SearchQuery, parsed: Any) -> list[SearchHit]:

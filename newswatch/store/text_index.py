@@ -18,6 +18,7 @@ killed between Tantivy's commit and the sequence file's write only costs a repla
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -35,7 +36,7 @@ from newswatch.search.tantivy_query import FIELD_WEIGHTS, FOLDED_SUFFIX, QueryCo
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1  # the schema below; another version on disk is rebuilt from the database
+INDEX_VERSION = 2  # the schema below; another version on disk is rebuilt from the database
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_WAIT_S = 60.0  # how long an update waits for another process's update before giving up
 _STATE_FILE = "newswatch-index.json"
@@ -68,6 +69,7 @@ class IndexEntry:
         doc = tantivy.Document(source=self.source, month=self.month, cluster=self.cluster,
                                published=self.published_ts)
         doc.add_integer("rowid", self.rowid)
+        doc.add_integer("cluster_hash", _cluster_hash(self.cluster))
         for name, text in (("title", self.title), ("lead", self.lead), ("body", self.body)):
             if text:
                 doc.add_text(name, text)
@@ -76,6 +78,10 @@ class IndexEntry:
             for value in getattr(self, name):
                 doc.add_text(name, value)
         return doc
+
+
+def _cluster_hash(cluster: str) -> int:
+    return int.from_bytes(hashlib.blake2b(cluster.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _schema() -> tantivy.Schema:
@@ -87,6 +93,7 @@ def _schema() -> tantivy.Schema:
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True)
     builder.add_float_field("published", indexed=True, fast=True)
+    builder.add_integer_field("cluster_hash", fast=True)  # counted by the cardinality estimate (cheaper than text)
     return builder.build()
 
 
@@ -233,6 +240,8 @@ class TextIndex:
     @staticmethod
     def top(searcher: tantivy.Searcher, query: tantivy.Query, limit: int, newest: bool) -> list[tuple[float, int]]:
         """(score, rowid) of the ``limit`` best matches (BM25; ``newest``: by publication time, the score is it)."""
+        if limit <= 0:  # Tantivy's collector panics on a limit of 0
+            return []
         if newest:
             result = searcher.search(query, limit=limit, count=False, order_by_field="published", order=tantivy.Order.Desc)
         else:
@@ -245,14 +254,14 @@ class TextIndex:
     @staticmethod
     def counts(searcher: tantivy.Searcher, query: tantivy.Query, facets: bool,
                clusters: bool) -> tuple[int, int | None, dict[str, dict[str, int]]]:
-        """(matches, distinct clusters, facets) over every match, in one pass.
+        """(matches, estimated clusters, facets) over every match, in one pass.
 
         Facet counts are exact (each segment reports every value it has); the number of clusters is
-        Tantivy's cardinality estimate (HyperLogLog, as Elasticsearch's), exact on small sets.
+        Tantivy's cardinality estimate (HyperLogLog, as Elasticsearch's), within a few per cent.
         """
         aggregations: dict[str, dict] = {"matches": {"value_count": {"field": "published"}}}
         if clusters:
-            aggregations["clusters"] = {"cardinality": {"field": "cluster"}}
+            aggregations["clusters"] = {"cardinality": {"field": "cluster_hash"}}
         if facets:
             for name, column in _FACET_COLUMNS.items():
                 aggregations[name] = {"terms": {"field": column, "size": _FACET_SIZES.get(name, _FACET_SIZE),
@@ -263,13 +272,14 @@ class TextIndex:
         counted = {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for name, values in found.items()}
         if "month" in counted:
             counted["month"] = dict(sorted(found["month"].items(), reverse=True))
-        matches = int(result["matches"]["value"] or 0)
-        return matches, int(result["clusters"]["value"]) if clusters else None, counted
+        estimate = int(result["clusters"]["value"] or 0) if clusters else None
+        return int(result["matches"]["value"] or 0), estimate, counted
 
     @staticmethod
     def distinct_clusters(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-        """The exact number of clusters among the matches (one aggregation bucket each: for small sets)."""
-        result = searcher.aggregate(query, {"clusters": {"terms": {"field": "cluster", "size": _SEGMENT_TERMS,
+        """The exact number of clusters among the matches (one aggregation bucket each: ~2 ms a thousand)."""
+        # the numeric hash: a text column's aggregation allocates a counter per distinct value in the index
+        result = searcher.aggregate(query, {"clusters": {"terms": {"field": "cluster_hash", "size": _SEGMENT_TERMS,
                                                                    "segment_size": _SEGMENT_TERMS}}})
         return len(result["clusters"]["buckets"])
 
