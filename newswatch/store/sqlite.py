@@ -1,7 +1,7 @@
 """The embedded article store: one SQLite file in the data directory (WAL mode) and a Tantivy full-text index.
 
 Tables
-  ``articles``      one row per canonical URL (current version): metadata, simhash bands, cluster,
+  ``articles``      one row per canonical URL (current version): metadata, simhash, cluster,
                     facet fields and the article as JSON.
   ``article_docs``  document-number keys and type keys of each article (tolerant doc-number filter).
   ``article_topics``  topic slugs of each article.
@@ -48,6 +48,7 @@ from newswatch.store.keys import (
     label_key,
     month_of,
 )
+from newswatch.store.near_index import NearIndex
 from newswatch.store.text_index import IndexEntry, TextIndex
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 3  # PRAGMA user_version; 1: search_rows filled; 2: search_changes filled; 3: FTS5 table dropped
 
 BUSY_TIMEOUT_S = 30.0
-_BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
+# simhash band columns and their indexes, written by versions before the in-memory NearIndex (left NULL)
+_OLD_BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _INDEX_CHUNK = 2000  # articles read from the database per step of a search-index update
 _COPIES_LIMIT = 10_000  # matching copies read for a page of stories
 # the stories of up to this many matches are counted exactly (one aggregation bucket each, ~2 ms a
@@ -76,15 +78,13 @@ CREATE TABLE IF NOT EXISTS articles (
     updated_ts REAL NOT NULL,
     content_hash TEXT NOT NULL,
     simhash INTEGER,
-    {", ".join(f"{c} INTEGER" for c in _BAND_COLUMNS)},
     cluster_id TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
     topics TEXT NOT NULL DEFAULT '',
     doc_types TEXT NOT NULL DEFAULT '',
     data TEXT NOT NULL
 );
-{"".join(f"DROP INDEX IF EXISTS articles_{c};" for c in _BAND_COLUMNS)}
-{"".join(f"CREATE INDEX IF NOT EXISTS articles_{c}_simhash ON articles({c}, simhash);" for c in _BAND_COLUMNS)}
+{"".join(f"DROP INDEX IF EXISTS articles_{c}; DROP INDEX IF EXISTS articles_{c}_simhash;" for c in _OLD_BAND_COLUMNS)}
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles(cluster_id, published_ts, rowid);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source, stored_ts);
@@ -161,6 +161,7 @@ class SQLiteStore(ArticleStore):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._text: TextIndex | None = None
+        self._near = NearIndex()
         self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
@@ -202,32 +203,50 @@ class SQLiteStore(ArticleStore):
     # -- transactions ----------------------------------------------------------------------------
 
     class _Tx:
-        def __init__(self, store: SQLiteStore) -> None:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error); ``articles``: the transaction writes
+        articles, so the near-duplicate index is brought up to date first and reloaded if the write fails."""
+
+        def __init__(self, store: SQLiteStore, articles: bool) -> None:
             self.store = store
+            self.articles = articles
 
         def __enter__(self) -> sqlite3.Connection:
-            self.store._lock.acquire()
+            store = self.store
+            store._lock.acquire()
             try:
-                self.store._db.execute("BEGIN IMMEDIATE")
+                store._db.execute("BEGIN IMMEDIATE")
+                if self.articles:
+                    try:
+                        store._near.refresh(store._db)
+                    except BaseException:
+                        store._db.execute("ROLLBACK")
+                        raise
             except BaseException:
-                self.store._lock.release()
+                store._near.reset()
+                store._lock.release()
                 raise
-            return self.store._db
+            return store._db
 
         def __exit__(self, exc_type: object, *_: object) -> None:
+            store = self.store
             try:
-                self.store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+                store._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            except BaseException:
+                store._near.reset()
+                raise
             finally:
-                self.store._lock.release()
+                if exc_type:
+                    store._near.reset()
+                store._lock.release()
 
-    def _write(self) -> _Tx:
-        return SQLiteStore._Tx(self)
+    def _write(self, articles: bool = False) -> _Tx:
+        return SQLiteStore._Tx(self, articles)
 
     # -- writing ---------------------------------------------------------------------------------
 
     def put(self, article: Article) -> PutResult:
         dedup.fingerprint(article)
-        with self._write() as db:
+        with self._write(articles=True) as db:
             return self._put(db, article)
 
     def put_many(self, articles: Iterable[Article]) -> list[PutResult]:
@@ -244,7 +263,7 @@ class SQLiteStore(ArticleStore):
         return results
 
     def _put_batch(self, batch: list[Article]) -> list[PutResult]:
-        with self._write() as db:
+        with self._write(articles=True) as db:
             return [self._put(db, a) for a in batch]
 
     def _put(self, db: sqlite3.Connection, article: Article) -> PutResult:
@@ -265,9 +284,13 @@ class SQLiteStore(ArticleStore):
             self._write_row(db, article, row["rowid"], stored_ts=row["stored_ts"], now=now)
             return self._result(db, PutOutcome.UPDATED, article, first=self._is_first(db, row["rowid"], article))
         cluster = self._find_cluster(db, article)
+        alone = cluster is None and not article.cluster_id  # a cluster of its own, new: nothing to look up
         article.cluster_id = cluster or article.cluster_id or f"c{article.id}"
         article.version = max(article.version, 1)
         rowid = self._write_row(db, article, None, stored_ts=now, now=now)
+        if alone:
+            article.store_outcome, article.first_in_cluster = PutOutcome.NEW.value, True
+            return PutResult(PutOutcome.NEW, article.id, article.cluster_id, 1, True)
         joined = db.execute("SELECT 1 FROM articles WHERE cluster_id=? AND rowid<>? LIMIT 1",
                             (article.cluster_id, rowid)).fetchone()
         return self._result(db, PutOutcome.NEW, article, first=joined is None)
@@ -291,15 +314,7 @@ class SQLiteStore(ArticleStore):
             return same["cluster_id"]
         if article.simhash is None:
             return None
-        band_values = dedup.bands(article.simhash)
-        where = " OR ".join(f"{c}=?" for c in _BAND_COLUMNS)
-        # Hundreds of rows share a band at 100,000 articles: filter them as plain tuples with one
-        # popcount each ((a ^ b) & mask has the bits of the unsigned XOR), then read the few near ones.
-        simhash, mask, limit = article.simhash, (1 << 64) - 1, dedup.NEAR_DISTANCE
-        cursor = db.cursor()  # covered by the (band, simhash) indexes: no table row is read
-        cursor.row_factory = None
-        near = [rowid for rowid, other in cursor.execute(f"SELECT rowid, simhash FROM articles WHERE {where}", band_values)
-                if ((simhash ^ other) & mask).bit_count() <= limit]
+        near = self._near.near(article.simhash)
         if not near:
             return None
         rows = db.execute(f"SELECT simhash, cluster_id, published_ts, rowid FROM articles WHERE rowid IN "
@@ -316,12 +331,11 @@ class SQLiteStore(ArticleStore):
     def _write_row(self, db: sqlite3.Connection, article: Article, rowid: int | None, *,
                    stored_ts: float, now: float) -> int:
         moment = article_time(article, datetime.fromtimestamp(stored_ts, UTC))
-        bands = dedup.bands(article.simhash) if article.simhash is not None else [None] * dedup.BAND_COUNT
         values = {
             "id": article.id, "url": article.url, "source": article.source or "", "title": article.title or "",
             "published_ts": moment.timestamp(), "month": month_of(moment), "stored_ts": stored_ts,
             "updated_ts": now, "content_hash": article.content_hash, "simhash": article.simhash,
-            **dict(zip(_BAND_COLUMNS, bands, strict=True)), "cluster_id": article.cluster_id,
+            "cluster_id": article.cluster_id,
             "version": article.version, "topics": _bar(article.topics),
             "doc_types": _bar(article_doc_types(article)), "data": _article_json(article),
         }
@@ -345,7 +359,10 @@ class SQLiteStore(ArticleStore):
         db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
                    "VALUES (?,?,?,?,?,?,?)", (rowid, values["cluster_id"], values["source"], values["month"],
                                               values["published_ts"], json.dumps(topics), json.dumps(codes)))
-        db.execute("INSERT INTO search_changes(article) VALUES (?)", (rowid,))
+        change = db.execute("INSERT INTO search_changes(article) VALUES (?)", (rowid,)).lastrowid
+        if article.simhash is not None:
+            self._near.add(rowid, article.simhash)
+        self._near.seq = int(change or 0)  # refreshed at the transaction's start: every earlier change is known
         return rowid
 
     def import_articles(self, articles: Iterable[Article]) -> int:
@@ -354,7 +371,7 @@ class SQLiteStore(ArticleStore):
         batch: list[Article] = []
 
         def flush() -> None:
-            with self._write() as db:
+            with self._write(articles=True) as db:
                 for article in batch:
                     dedup.fingerprint(article)
                     row = db.execute("SELECT rowid, stored_ts FROM articles WHERE id=?", (article.id,)).fetchone()
