@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 
@@ -56,6 +57,7 @@ class DocNumber:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+@lru_cache(maxsize=65536)  # a stored article's id is asked for several times while it is written
 def url_id(canonical_url: str) -> str:
     """Stable article id: a hash of the canonical URL (re-indexing never duplicates)."""
     return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:20]

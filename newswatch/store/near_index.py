@@ -16,6 +16,7 @@ transaction makes the index reload.
 from __future__ import annotations
 
 import sqlite3
+from array import array
 
 import numpy as np
 
@@ -28,7 +29,7 @@ class NearIndex:
     def __init__(self) -> None:
         self.seq = 0  # the last change of ``search_changes`` read
         self._hashes = np.zeros(0, dtype=np.uint64)  # by rowid; rows without a simhash are never listed
-        self._by_band: dict[int, list[int]] = {}
+        self._by_band: dict[int, array[int]] = {}  # machine integers: read by numpy without a copy
 
     def refresh(self, db: sqlite3.Connection) -> None:
         """Read the articles written since the last refresh by any process (call it in a write transaction)."""
@@ -59,18 +60,17 @@ class NearIndex:
         for band in dedup.bands(simhash):
             rowids = by_band.get(band)
             if rowids is None:
-                by_band[band] = [rowid]
+                by_band[band] = array("q", (rowid,))
             else:
                 rowids.append(rowid)
 
     def near(self, simhash: int, limit: int = dedup.NEAR_DISTANCE) -> list[int]:
         """Rowids of stored articles sharing a band with ``simhash`` and within ``limit`` bits of it."""
-        found: list[int] = []
-        for band in dedup.bands(simhash):
-            found += self._by_band.get(band, ())
-        if not found:
+        lists = [np.frombuffer(found, dtype=np.int64) for band in dedup.bands(simhash)
+                 if (found := self._by_band.get(band)) is not None]
+        if not lists:
             return []
-        rowids = np.array(found, dtype=np.int64)  # a rowid sharing several bands is listed once per band
+        rowids = np.concatenate(lists)  # a rowid sharing several bands is listed once per band
         distance = np.bitwise_count(self._hashes[rowids] ^ np.uint64(dedup.to_unsigned(simhash)))
         return list(dict.fromkeys(rowids[distance <= limit].tolist()))
 

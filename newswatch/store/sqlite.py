@@ -126,9 +126,12 @@ CREATE TABLE IF NOT EXISTS search_changes (
 """
 
 
+_STORED_FIELDS = tuple(f.name for f in dataclass_fields(Article) if f.name not in _NOT_STORED)
+
+
 def article_record(article: Article) -> dict[str, Any]:
     """``Article.to_dict()`` without the fields only the pipelines use (a fast shallow version)."""
-    data = {f.name: getattr(article, f.name) for f in dataclass_fields(article) if f.name not in _NOT_STORED}
+    data = {name: getattr(article, name) for name in _STORED_FIELDS}
     data["id"] = article.id
     data["doc_numbers"] = article.canonical_doc_numbers
     data["documents"] = [n.to_dict() for n in article.doc_numbers]
