@@ -436,7 +436,7 @@ class SQLiteStore(ArticleStore):
     def size_bytes(self) -> int:
         """The database file, its WAL and the full-text index."""
         files = sum(p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file())
-        return files + (self.text_index.size_bytes() if self.text_index.directory.exists() else 0)
+        return files + sum(p.stat().st_size for p in self.text_index_dir.rglob("*") if p.is_file())
 
     def close(self) -> None:
         with self._lock:
@@ -448,8 +448,13 @@ class SQLiteStore(ArticleStore):
     def text_index(self) -> TextIndex:
         """The full-text index beside the file (opened on first use: processes that only write never open it)."""
         if self._text is None:
-            self._text = TextIndex(self.path.with_name(self.path.stem + ".search"))
+            self._text = TextIndex(self.text_index_dir)
         return self._text
+
+    @property
+    def text_index_dir(self) -> Path:
+        """``articles.search/`` beside ``articles.db``."""
+        return self.path.with_name(self.path.stem + ".search")
 
     def refresh_search(self) -> int:
         """Index the articles written since the full-text index's last commit, by any process; returns how many.

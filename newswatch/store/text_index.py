@@ -282,6 +282,3 @@ class TextIndex:
         result = searcher.aggregate(query, {"clusters": {"terms": {"field": "cluster_hash", "size": _SEGMENT_TERMS,
                                                                    "segment_size": _SEGMENT_TERMS}}})
         return len(result["clusters"]["buckets"])
-
-    def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.directory.rglob("*") if p.is_file())
