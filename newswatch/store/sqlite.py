@@ -59,6 +59,7 @@ BUSY_TIMEOUT_S = 30.0
 # simhash band columns and their indexes, written by versions before the in-memory NearIndex (left NULL)
 _OLD_BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _INDEX_CHUNK = 2000  # articles read from the database per step of a search-index update
+_PROGRESS_EVERY = 20_000  # a search-index update logs its progress every this many articles
 _COPIES_LIMIT = 10_000  # matching copies read for a page of stories
 # the stories of up to this many matches are counted exactly (one aggregation bucket each, ~2 ms a
 # thousand); of more, estimated (HyperLogLog)
@@ -474,9 +475,10 @@ class SQLiteStore(ArticleStore):
                     entries, last = self._index_entries(update.seq)
                 if last is None:
                     break
+                before = update.added
                 update.put(entries)
                 update.seq = last
-                if update.added and update.added % 20_000 < _INDEX_CHUNK:
+                if update.added // _PROGRESS_EVERY > before // _PROGRESS_EVERY:  # a long (first) build
                     log.info("search index: %d articles indexed so far", update.added)
         if update.added > 1000:
             log.info("search index: %d articles indexed in %.1f s", update.added, time.perf_counter() - started)
