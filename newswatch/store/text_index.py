@@ -147,7 +147,13 @@ class TextIndex:
                      self.directory, state.get("version"), INDEX_VERSION)
             shutil.rmtree(self.directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+        except (ValueError, OSError) as exc:  # unreadable (a disk that filled up, a foreign file): it is derived
+            log.warning("search index %s cannot be opened (%s): rebuilding it from the database", self.directory, exc)
+            shutil.rmtree(self.directory)
+            self.directory.mkdir(parents=True)
+            self.index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
         self.index.register_tokenizer(_EXACT, _analyzer(folded=False))
         self.index.register_tokenizer(_FOLDED, self._fold_analyzer)
         self._reader_seq = -1

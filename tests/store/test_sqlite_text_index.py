@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
 import store_corpus as corpus
 
 from newswatch.store.base import SearchQuery
@@ -140,4 +141,17 @@ def test_story_totals_are_exact_on_small_sets(tmp_path: Path) -> None:
     assert (result.total, result.total_exact) == (2, True)
     copies = store.search(SearchQuery(text="chuyen doi so")).hits[0].copies
     assert [c["source"] for c in copies] == ["baochinhphu", "vietnamplus", "thanhhoatv"]  # first publisher first
+    store.close()
+
+
+def test_an_unreadable_index_is_rebuilt_from_the_database(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = SQLiteStore(tmp_path / "articles.db")
+    store.put(corpus.original())
+    store.search(SearchQuery())
+    store.close()
+    (tmp_path / "articles.search" / "meta.json").write_text("{ not json")
+
+    store = SQLiteStore(tmp_path / "articles.db")
+    assert urls(store.search(SearchQuery(text="chuyen doi so"))) == {corpus.original().url}
+    assert "rebuilding it from the database" in caplog.text
     store.close()
