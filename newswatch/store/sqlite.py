@@ -49,7 +49,7 @@ from newswatch.store.keys import (
     month_of,
 )
 from newswatch.store.near_index import NearIndex
-from newswatch.store.text_index import IndexEntry, TextIndex
+from newswatch.store.text_index import IndexBusy, IndexEntry, TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -530,7 +530,10 @@ class SQLiteStore(ArticleStore):
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         parsed = parse_query(query.text)
-        self.refresh_search()
+        try:
+            self.refresh_search()
+        except (IndexBusy, OSError, ValueError) as exc:  # a stale answer beats none; the next search retries
+            log.warning("search index not brought up to date (%s): searching the articles it holds", exc)
         text = self.text_index
         searcher = text.searcher()  # one view of the index for every step below
         filters = self._filters(query)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import store_corpus as corpus
 
+from newswatch.store import text_index
 from newswatch.store.base import SearchQuery
 from newswatch.store.sqlite import SCHEMA_VERSION, SQLiteStore
 from newswatch.store.text_index import INDEX_VERSION
@@ -154,4 +155,20 @@ def test_an_unreadable_index_is_rebuilt_from_the_database(tmp_path: Path, caplog
     store = SQLiteStore(tmp_path / "articles.db")
     assert urls(store.search(SearchQuery(text="chuyen doi so"))) == {corpus.original().url}
     assert "rebuilding it from the database" in caplog.text
+    store.close()
+
+
+def test_a_search_answers_from_the_index_when_another_process_keeps_its_writer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    other, store = SQLiteStore(tmp_path / "articles.db"), SQLiteStore(tmp_path / "articles.db")
+    store.put(corpus.original())
+    store.search(SearchQuery())
+    store.put(corpus.storm())
+    monkeypatch.setattr(text_index, "WRITER_WAIT_S", 0.2)
+    with other.text_index.updating():  # never let go within the wait
+        result = store.search(SearchQuery())
+    assert urls(result) == {corpus.original().url}  # what the index held; no error
+    assert "not brought up to date" in caplog.text
+    assert urls(store.search(SearchQuery())) == {corpus.original().url, corpus.storm().url}
+    other.close()
     store.close()
