@@ -1,10 +1,16 @@
-"""Download handler of ``render_js`` sources: scrapy-playwright's, with one instance for http and https.
+"""Download handler of ``render_js`` sources: scrapy-playwright's, one instance for http and https, rotating contexts.
 
 Scrapy builds a download handler per URL scheme, and scrapy-playwright's handler is not lazy (it
 is an HTTP/1.1 handler), so ``DOWNLOAD_HANDLERS = {"http": H, "https": H}`` built two instances per
 crawler, and each started its own Playwright driver (a Node.js process of ~95 MB PSS) when the
 engine started, although only one of them ever launched a browser. :class:`SharedPlaywrightHandler`
 hands the same instance to both schemes of a crawler and closes it once.
+
+It also bounds the browser's memory on long runs: pages are rendered in one browser context at a
+time (``PLAYWRIGHT_MAX_CONTEXTS = 1``), and after ``NEWSWATCH_CONTEXT_PAGES`` pages the next page
+opens a new context, which scrapy-playwright creates once the retired one, its last page done, is
+closed. The context is chosen when a page is downloaded, not when its request is created: a request
+scheduled early but downloaded late must not wait for a context that only closes after it.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 _ATTR = "_nw_playwright_handler"
@@ -21,6 +29,14 @@ _ATTR = "_nw_playwright_handler"
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
     """One scrapy-playwright handler (one driver, one browser) per crawler, whatever the scheme."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.context_pages = max(1, crawler.settings.getint("NEWSWATCH_CONTEXT_PAGES", 50))
+        self._generation = 0  # the context new pages open in: "nw-<generation>"
+        self._assigned = 0  # pages given to the current generation
+        self._in_flight: dict[int, int] = {}
+        self._closing: set[asyncio.Future[Any]] = set()
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         handler = getattr(crawler, _ATTR, None)
@@ -28,6 +44,36 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             handler = cls(crawler)
             setattr(crawler, _ATTR, handler)
         return handler
+
+    async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
+        generation = self._enter_context(request)
+        try:
+            return await super()._download_request(request, spider)
+        finally:
+            self._leave_context(generation)
+
+    def _enter_context(self, request: Request) -> int:
+        """Give the page the current context (a retry gets a new place: it is downloaded again)."""
+        if self._assigned >= self.context_pages:
+            self._generation, self._assigned = self._generation + 1, 0
+        generation = self._generation
+        self._assigned += 1
+        self._in_flight[generation] = self._in_flight.get(generation, 0) + 1
+        request.meta["playwright_context"] = f"nw-{generation}"
+        return generation
+
+    def _leave_context(self, generation: int) -> None:
+        """A retired context is closed when its last page is done; the next one can then be created."""
+        self._in_flight[generation] -= 1
+        if generation == self._generation or self._in_flight[generation] > 0:
+            return
+        del self._in_flight[generation]
+        wrapper = self.context_wrappers.get(f"nw-{generation}")
+        if wrapper is not None:
+            closing = asyncio.ensure_future(wrapper.context.close())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
+            self.stats.inc_value("newswatch/browser_contexts_closed")
 
     async def close(self) -> None:
         """Scrapy closes each scheme's handler: the shared instance closes once, later calls wait for it."""

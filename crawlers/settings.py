@@ -121,7 +121,7 @@ PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 PLAYWRIGHT_ABORT_REQUEST = "crawlers.middlewares.abort_heavy_request"
-NEWSWATCH_CONTEXT_PAGES = 50  # a browser context is closed and replaced after this many pages
+NEWSWATCH_CONTEXT_PAGES = 50  # pages per browser context: then it is closed and replaced (crawlers.handlers)
 
 # --- newswatch --------------------------------------------------------------------------------------
 NEWSWATCH_EXTRACT_WORKERS = os.environ.get("NEWSWATCH_EXTRACT_WORKERS", "")  # "" = cores - 1, 1..4

@@ -52,6 +52,11 @@ logger = logging.getLogger(__name__)
 PLAYWRIGHT_HANDLER = "crawlers.handlers.SharedPlaywrightHandler"  # one driver for http and https
 
 
+def playwright_meta() -> dict[str, Any]:
+    """Request meta of a page rendered by Chromium (the handler picks its browser context when it is downloaded)."""
+    return {"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "load"}}
+
+
 def _truthy(value: Any) -> bool:
     return str(value).lower() in ("1", "true", "yes", "on") if not isinstance(value, bool) else value
 
@@ -106,10 +111,6 @@ class SourceSpider(scrapy.Spider):
         self.article_requests = 0
         self.requested: set[str] = set()
         self._pending_state: list[dict[str, Any]] = []
-        self._ctx_generation = 0
-        self._ctx_pages: dict[int, int] = {}
-        self._ctx_inflight: dict[int, int] = {}
-        self._closing: set[Any] = set()
 
     # --- set-up -----------------------------------------------------------------------------------
 
@@ -154,7 +155,6 @@ class SourceSpider(scrapy.Spider):
             s.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority=prio)
         self.max_articles = s.getint("NEWSWATCH_MAX_ARTICLES", 5000)
         self.workers = extraction_workers(s.get("NEWSWATCH_EXTRACT_WORKERS"))
-        self.context_pages = s.getint("NEWSWATCH_CONTEXT_PAGES", 50)
         self.article_re = re.compile(source.article_pattern) if source.article_pattern else None
         self.excludes = [re.compile(p) for p in source.exclude_patterns]
         self.db = open_state(self.nw_settings.state_url)
@@ -227,7 +227,7 @@ class SourceSpider(scrapy.Spider):
         meta: dict[str, Any] = {"nw_entry": kind, "nw_entry_url": url, "nw_depth": depth, "nw_full": self.full,
                                 "nw_parent": parent, "handle_httpstatus_list": [304]}
         if kind == "listing" and self.source.render_js:
-            meta.update(self._playwright_meta())
+            meta.update(playwright_meta())
             meta["nw_full"] = True  # a browser navigation is not a conditional request
         callback = self.parse_robots if kind == "robots" else self.parse_entry
         return Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=True, priority=10)
@@ -255,7 +255,6 @@ class SourceSpider(scrapy.Spider):
     async def parse_entry(self, response: Response) -> AsyncIterator[Any]:
         kind = response.meta["nw_entry"]
         url = response.meta["nw_entry_url"]
-        self._release_context(response.meta)
         entry = self.entries.get(url)
         parent = response.meta.get("nw_parent")
         now = datetime.now(UTC)
@@ -345,7 +344,7 @@ class SourceSpider(scrapy.Spider):
         meta: dict[str, Any] = {"nw_url": url, "nw_announced": link.modified, "nw_via": via,
                                 "nw_decide": self.article_re is None}
         if self.source.render_js:
-            meta.update(self._playwright_meta())
+            meta.update(playwright_meta())
         # dont_filter: the spider deduplicates itself, so that a redirect loop reaches REDIRECT_MAX_TIMES and is
         # recorded as "redirect_loop" instead of vanishing in the duplicate filter
         return Request(url, callback=self.parse_article, errback=self.on_error, meta=meta, dont_filter=True)
@@ -356,7 +355,6 @@ class SourceSpider(scrapy.Spider):
         meta = response.meta
         url: str = meta["nw_url"]
         announced: datetime | None = meta.get("nw_announced")
-        self._release_context(meta)
         if not isinstance(response, TextResponse):
             self._stat("not_articles")
             self._remember(url, "other", reason="not_html", http_status=response.status, announced=announced)
@@ -433,7 +431,6 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         meta = request.meta
-        self._release_context(meta)
         reason = failure_reason(failure)
         self._stat(f"errors/{reason}")
         http_status = failure.value.response.status if isinstance(failure.value, HttpError) else None
@@ -447,41 +444,3 @@ class SourceSpider(scrapy.Spider):
         logger.info("%s: %s failed: %s", self.source.name, request.url, reason)
         status = "gone" if reason in ("http_404", "http_410", "robots_disallowed", "offsite") else "error"
         self._remember(url, status, reason=reason, http_status=http_status, announced=meta.get("nw_announced"))
-
-    # --- browser contexts (render_js sources) -----------------------------------------------------------
-
-    def _playwright_meta(self) -> dict[str, Any]:
-        """Route through Chromium, in the current context; a context is retired after ``context_pages`` pages."""
-        gen = self._ctx_generation
-        self._ctx_pages[gen] = self._ctx_pages.get(gen, 0) + 1
-        self._ctx_inflight[gen] = self._ctx_inflight.get(gen, 0) + 1
-        if self._ctx_pages[gen] >= self.context_pages:
-            self._ctx_generation += 1
-        return {"playwright": True, "playwright_context": f"nw-{self.source.name}-{gen}", "nw_ctx": gen,
-                "playwright_page_goto_kwargs": {"wait_until": "load"}}
-
-    def _release_context(self, meta: dict[str, Any]) -> None:
-        gen = meta.get("nw_ctx")
-        if gen is None or meta.get("nw_ctx_released"):
-            return
-        meta["nw_ctx_released"] = True
-        self._ctx_inflight[gen] = self._ctx_inflight.get(gen, 1) - 1
-        if gen < self._ctx_generation and self._ctx_inflight[gen] <= 0:
-            self._close_context(f"nw-{self.source.name}-{gen}")
-
-    def _close_context(self, name: str) -> None:
-        """Close a retired browser context so the browser's memory stays bounded over long runs."""
-        try:
-            handlers = self.crawler.engine.downloader.handlers._handlers  # type: ignore[union-attr]
-        except AttributeError:
-            return
-        for handler in handlers.values():
-            wrappers = getattr(handler, "context_wrappers", None)
-            if wrappers and name in wrappers:
-                import asyncio
-
-                closing = asyncio.ensure_future(wrappers[name].context.close())
-                self._closing.add(closing)
-                closing.add_done_callback(self._closing.discard)
-                self._stat("browser_contexts_closed")
-                return

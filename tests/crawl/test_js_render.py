@@ -45,3 +45,26 @@ def test_js_only_article_is_rendered_and_extracted(site, run_crawl, tmp_path: Pa
     assert INJECTED in result.items[0]["text"]
     # the raw HTML does not contain the paragraph as text: only the browser made it
     assert f"<p>{INJECTED}" not in site.pages[path].body.decode()
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+def test_more_pages_than_one_browser_context_holds(site, run_crawl, tmp_path: Path) -> None:
+    """Contexts rotate every NEWSWATCH_CONTEXT_PAGES pages, whatever order the scheduler downloads them in.
+
+    The context used to be picked when a request was created: Scrapy's LIFO queue then downloaded a
+    later context's page first, and the earlier context's pages waited for a context slot forever.
+    """
+    from datetime import UTC, datetime
+
+    paths = [f"/tin/bai-viet-hien-thi-bang-javascript-so-{i}-{3000 + i}.htm" for i in range(7)]
+    for i, path in enumerate(paths):
+        site.add(path, js_article(f"Bài viết số {i} hiển thị bằng JavaScript"))
+    site.add("/rss.xml", rss(site.base_url, [(p, "JS", datetime.now(UTC)) for p in paths]), "application/rss+xml")
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "jsnews", "feeds": [f"{site.base_url}/rss.xml"], "render_js": True,
+        "article_pattern": r"-\d{4}\.htm$"}])
+    result = run_crawl(sources, tmp_path / "data", settings={"DOWNLOAD_TIMEOUT": 30, "NEWSWATCH_CONTEXT_PAGES": 2},
+                       timeout=180)
+    assert result.summary["sources"]["jsnews"]["errors"] == {}, result.stderr[-3000:]
+    assert len(result.items) == len(paths)
+    assert all(INJECTED in item["text"] for item in result.items)
