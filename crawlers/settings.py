@@ -15,6 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
+from scrapy.settings import default_settings as scrapy_defaults
+
 from newswatch.settings import DEFAULT_USER_AGENT, find_chromium
 
 BOT_NAME = "newswatch"
@@ -79,6 +81,12 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawlers.extensions.RunRecorder": 500,
 }
+# A crawler process opens no listening port (below), so Scrapy's telnet console and remote-control server
+# are left out of its base list, not merely disabled: Scrapy imports every key of EXTENSIONS, None or not,
+# and their modules bring aiohttp and twisted.conch (~7 MB) into every crawl process.
+LISTENING_EXTENSIONS = frozenset({"scrapy.extensions.telnet.TelnetConsole",
+                                  "scrapy.extensions.remote_control.RemoteControl"})
+EXTENSIONS_BASE = {k: v for k, v in scrapy_defaults.EXTENSIONS_BASE.items() if k not in LISTENING_EXTENSIONS}
 
 # --- JavaScript (only sources with render_js: true get the Playwright download handler) -----------
 HEADLESS_SHELLS = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell")
@@ -132,6 +140,7 @@ NEWSWATCH_RUN_ID = None  # set by `newswatch crawl`; `scrapy crawl` records its 
 NEWSWATCH_FULL = False
 
 # no listening ports from a crawler process: neither the telnet console nor the remote-control server
+# (not even loaded: LISTENING_EXTENSIONS)
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 
