@@ -117,13 +117,18 @@ _PLAYWRIGHT_DISABLED_FEATURES = [
     "AimEnabled", "PreconnectToSearch", "msForceBrowserSignIn", "msEdgeUpdateLaunchServicesPreferredVersion",
 ]
 CHROMIUM_DISABLED_FEATURES = [*_PLAYWRIGHT_DISABLED_FEATURES, "WebUIOmniboxPopup", "WebUIOmniboxAimPopup"]
+# The same holds for --enable-features (Playwright's two, same file): ours adds the network service in the
+# browser process instead of a utility process of its own (~10 MB PSS less for the browser's process tree).
+_PLAYWRIGHT_ENABLED_FEATURES = ["CDPScreenshotNewSurface", "SkipListAccountsWithoutGaiaCookies"]
+CHROMIUM_ENABLED_FEATURES = [*_PLAYWRIGHT_ENABLED_FEATURES, "NetworkServiceInProcess2"]
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
     **({"executable_path": path} if (path := render_browser()) else {}),
     "args": ["--no-sandbox", "--disable-gpu", "--in-process-gpu", "--disable-dev-shm-usage",
              "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
              "--disable-extensions", "--renderer-process-limit=2", "--js-flags=--max-old-space-size=256",
-             "--disable-features=" + ",".join(CHROMIUM_DISABLED_FEATURES)],
+             "--disable-features=" + ",".join(CHROMIUM_DISABLED_FEATURES),
+             "--enable-features=" + ",".join(CHROMIUM_ENABLED_FEATURES)],
 }
 PLAYWRIGHT_MAX_CONTEXTS = 1
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
