@@ -11,11 +11,17 @@ time (``PLAYWRIGHT_MAX_CONTEXTS = 1``), and after ``NEWSWATCH_CONTEXT_PAGES`` pa
 opens a new context, which scrapy-playwright creates once the retired one, its last page done, is
 closed. The context is chosen when a page is downloaded, not when its request is created: a request
 scheduled early but downloaded late must not wait for a context that only closes after it.
+
+The driver is started with ``NEWSWATCH_DRIVER_NODE_OPTIONS`` added to ``NODE_OPTIONS`` (it inherits
+this process's environment): by default V8 without its JIT compilers and with a 1 MB young generation.
+The driver only relays DevTools messages, so the interpreter costs it ≈ 7 ms CPU a page, and it holds
+≈ 20 MB less (PSS ≈ 120 → 100 MB in the benchmark with the JS source).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from scrapy import Request, Spider
@@ -36,6 +42,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self._assigned = 0  # pages given to the current generation
         self._in_flight: dict[int, int] = {}
         self._closing: set[asyncio.Future[Any]] = set()
+        self.node_options = crawler.settings.get("NEWSWATCH_DRIVER_NODE_OPTIONS") or ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -44,6 +51,10 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             handler = cls(crawler)
             setattr(crawler, _ATTR, handler)
         return handler
+
+    async def _launch(self) -> None:
+        add_node_options(self.node_options)
+        await super()._launch()
 
     async def _download_request(self, request: Request, spider: Spider | None = None) -> Response:
         generation = self._enter_context(request)
@@ -83,3 +94,15 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             return
         self._nw_closing = asyncio.ensure_future(super().close())
         await asyncio.shield(self._nw_closing)
+
+
+def add_node_options(options: str) -> None:
+    """Add ``options`` to ``NODE_OPTIONS`` for the Node.js processes started from now on; the user's own win.
+
+    An option whose name (the part before ``=``) is already in ``NODE_OPTIONS`` is left as the user set it.
+    """
+    current = os.environ.get("NODE_OPTIONS", "").split()
+    names = {option.split("=", 1)[0] for option in current}
+    missing = [option for option in options.split() if option.split("=", 1)[0] not in names]
+    if missing:
+        os.environ["NODE_OPTIONS"] = " ".join([*current, *missing])
