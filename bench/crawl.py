@@ -28,7 +28,9 @@ Memory is sampled from ``/proc`` every 0.2 s over the crawl child and all its de
 workers, forkserver, Chromium and its helpers): ``peak_rss_mb`` is the peak of the summed ``VmRSS``
 (counts pages shared between processes once per process, so it over-states), ``peak_pss_mb`` the peak of
 the summed ``Pss`` from ``smaps_rollup`` (shared pages divided among their users: the tree's real
-footprint). ``ru_maxrss_children_mb`` is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the largest
+footprint). ``peak_pss_by_process_mb`` splits the PSS peak by kind of process at that moment (crawl main
+process, extraction worker, forkserver, resource tracker, Playwright's Node.js driver, each kind of Chromium
+process). ``ru_maxrss_children_mb`` is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the largest
 single descendant process so far.
 
 CPU time is read from ``/proc/PID/stat`` of the same process tree (``end_to_end_cpu_ms_per_article``, split
@@ -230,11 +232,45 @@ def _kb(path: str, key: str) -> int:
     return 0
 
 
+def _parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def process_kind(pid: int, root: int) -> str:
+    """What a process of the crawl's tree is, from its command line: the key of the per-process breakdown."""
+    if pid == root:
+        return "crawl main process"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            # NUL-separated, except Chromium's helpers: they rewrite theirs as one space-separated string
+            args = fh.read().decode("utf-8", "replace").replace("\0", " ").split()
+    except OSError:
+        return "other"
+    program = Path(args[0]).name if args else ""
+    if "chrom" in program:
+        kind = next((arg.removeprefix("--type=") for arg in args if arg.startswith("--type=")), "browser")
+        service = next((arg.rsplit(".", 1)[-1] for arg in args if arg.startswith("--utility-sub-type=")), "")
+        return f"chromium {kind} {service}".rstrip()
+    if program == "node":
+        return "playwright driver (node)"
+    joined = " ".join(args)
+    if "resource_tracker" in joined:
+        return "resource tracker"
+    if "forkserver" in joined:
+        return "forkserver" if _parent(pid) == root else "extraction worker"
+    return "other"
+
+
 class TreeMemory(threading.Thread):
     """Samples the summed RSS and PSS of a process and all its descendants from /proc until stopped.
 
     It also keeps the last CPU time seen of every process of the tree (``cpu_s``: the tree's CPU seconds,
-    less what a process spent after the last sample before it ended) and of the root alone (``main_cpu_s``).
+    less what a process spent after the last sample before it ended) and of the root alone (``main_cpu_s``),
+    and the PSS of each kind of process at the moment of the peak (``peak_pss_by_kind_kb``).
     """
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
@@ -242,15 +278,22 @@ class TreeMemory(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_rss_kb = self.peak_pss_kb = self.peak_procs = 0
         self.ticks: dict[int, int] = {}
+        self.peak_pss_by_kind_kb: dict[str, int] = {}
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             pids = _tree(self.pid)
             rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
-            pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+            per_process = {p: _kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids}
+            pss = sum(per_process.values())
             for p in pids:
                 self.ticks[p] = max(self.ticks.get(p, 0), _cpu_ticks(p))
+            if pss > self.peak_pss_kb:
+                self.peak_pss_by_kind_kb = {}
+                for p, kb in per_process.items():
+                    kind = process_kind(p, self.pid)
+                    self.peak_pss_by_kind_kb[kind] = self.peak_pss_by_kind_kb.get(kind, 0) + kb
             self.peak_rss_kb = max(self.peak_rss_kb, rss)
             self.peak_pss_kb = max(self.peak_pss_kb, pss)
             self.peak_procs = max(self.peak_procs, len(pids))
@@ -398,6 +441,8 @@ def crawl(sources_file: Path, data_dir: Path, extra: list[str], timeout: float) 
     summary = json.loads(lines[-1])
     return {"summary": summary, "wall_s": elapsed, "peak_rss_mb": round(memory.peak_rss_kb / 1024, 1),
             "peak_pss_mb": round(memory.peak_pss_kb / 1024, 1), "peak_processes": memory.peak_procs,
+            "peak_pss_by_process_mb": {kind: round(kb / 1024, 1) for kind, kb in
+                                       sorted(memory.peak_pss_by_kind_kb.items(), key=lambda item: -item[1])},
             "cpu_s": round(memory.cpu_s, 2), "main_cpu_s": round(memory.main_cpu_s, 2),
             "server_cpu_s": round(server_cpu, 2),
             "returncode": proc.returncode, "stderr_tail": proc.stderr[-2000:]}
@@ -494,13 +539,16 @@ def main() -> None:
             "recrawl_articles_new": second["summary"]["totals"]["articles_new"],
             "recrawl_entries_unchanged": second["summary"]["totals"]["entries_unchanged"],
             "peak_rss_mb": first["peak_rss_mb"], "peak_pss_mb": first["peak_pss_mb"],
-            "peak_processes": first["peak_processes"], "ru_maxrss_children_mb": ru_after_first,
+            "peak_processes": first["peak_processes"], "peak_pss_by_process_mb": first["peak_pss_by_process_mb"],
+            "ru_maxrss_children_mb": ru_after_first,
         }
         if js is not None:
             js_src = js["summary"]["sources"].get("bench-js", {})
             out.update({
                 "peak_rss_mb_with_js": js["peak_rss_mb"], "peak_pss_mb_with_js": js["peak_pss_mb"],
-                "peak_processes_with_js": js["peak_processes"], "ru_maxrss_children_mb_with_js": ru_maxrss_children_mb(),
+                "peak_processes_with_js": js["peak_processes"],
+                "peak_pss_by_process_mb_with_js": js["peak_pss_by_process_mb"],
+                "ru_maxrss_children_mb_with_js": ru_maxrss_children_mb(),
                 "js_pages": args.js_pages, "js_articles_stored": js_src.get("articles_new"),
                 "js_errors": js_src.get("errors"), "js_run_wall_s": round(js["wall_s"], 2), "chromium": js["chromium"]})
         out["memory_method"] = ("/proc sampled every 0.2 s over the crawl child and all descendants: peak of summed "
