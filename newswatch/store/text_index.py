@@ -110,7 +110,8 @@ class IndexBusy(RuntimeError):
 
 
 class IndexUpdate:
-    """An open writer: replace articles' documents, then :meth:`commit` the sequence they bring the index to."""
+    """An open writer: replace articles' documents and set ``seq`` to the change they bring the index to;
+    :meth:`TextIndex.updating` commits them when its block ends."""
 
     def __init__(self, writer: tantivy.IndexWriter, seq: int) -> None:
         self._writer = writer
@@ -123,10 +124,6 @@ class IndexUpdate:
             writer.delete_documents_by_term("rowid", entry.rowid)
             writer.add_document(entry.document())
             self.added += 1
-
-    def delete(self, rowids: Iterable[int]) -> None:
-        for rowid in rowids:
-            self._writer.delete_documents_by_term("rowid", rowid)
 
 
 class TextIndex:
