@@ -1,15 +1,18 @@
 """The embedded article store: one SQLite file in the data directory (WAL mode) and a Tantivy full-text index.
 
 Tables
-  ``articles``      one row per canonical URL (current version): metadata, simhash, cluster,
-                    facet fields and the article as JSON.
-  ``article_docs``  document-number keys and type keys of each article (tolerant doc-number filter).
-  ``article_topics``  topic slugs of each article.
+  ``articles``      one row per canonical URL (current version): metadata, simhash, cluster and the
+                    article as JSON.
+  ``article_docs``  document-number keys and type keys of each article (near-duplicate checks and
+                    the text index's filter fields).
   ``versions``      previous versions of edited articles (JSON), one row per replaced version.
   ``search_rows``   a narrow copy of what search needs per article (cluster, source, month, time, topic
-                    and doc-type facet keys as JSON lists), so that a query matching tens of thousands
-                    of articles never reads the wide ``articles`` rows (their JSON); only the page of
-                    hits shown is loaded from ``articles``.
+                    and doc-type facet keys as JSON lists): the text index's facet fields, and hits
+                    mapped to their clusters without reading the wide ``articles`` rows.
+
+Stores written before schema 3 also hold ``article_topics``, ``article_docs`` rows of kind
+``code`` and the ``articles.topics``/``doc_types`` columns; nothing writes them any more, and only
+the migration that fills ``search_rows`` from a pre-schema-1 store reads them.
   ``search_changes``  a numbered log of writes to ``search_rows``: the full-text index follows it.
 
 Full text lives beside the file, in a Tantivy index derived from these tables
@@ -81,8 +84,8 @@ CREATE TABLE IF NOT EXISTS articles (
     simhash INTEGER,
     cluster_id TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
-    topics TEXT NOT NULL DEFAULT '',
-    doc_types TEXT NOT NULL DEFAULT '',
+    topics TEXT NOT NULL DEFAULT '',     -- unused since schema 3 (see the module docstring)
+    doc_types TEXT NOT NULL DEFAULT '',  -- unused since schema 3
     data TEXT NOT NULL
 );
 {"".join(f"DROP INDEX IF EXISTS articles_{c}; DROP INDEX IF EXISTS articles_{c}_simhash;" for c in _OLD_BAND_COLUMNS)}
@@ -96,9 +99,9 @@ CREATE TABLE IF NOT EXISTS article_docs (
     kind TEXT NOT NULL,   -- 'number' or 'type'
     key TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS article_docs_key ON article_docs(kind, key, article);
+DROP INDEX IF EXISTS article_docs_key;  -- the filters it served run in the text index
 CREATE INDEX IF NOT EXISTS article_docs_article ON article_docs(article);
-CREATE TABLE IF NOT EXISTS article_topics (
+CREATE TABLE IF NOT EXISTS article_topics (  -- read only by the schema 1 migration
     article INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
     topic TEXT NOT NULL
 );
@@ -117,8 +120,8 @@ CREATE TABLE IF NOT EXISTS search_rows (
     source TEXT NOT NULL,
     month TEXT NOT NULL,
     published_ts REAL NOT NULL,
-    topics TEXT NOT NULL,       -- JSON list: the article_topics keys of the article
-    codes TEXT NOT NULL         -- JSON list: the article_docs 'code' keys of the article
+    topics TEXT NOT NULL,       -- JSON list: the article's topic keys
+    codes TEXT NOT NULL         -- JSON list: the article's document type codes as written (NĐ, CT)
 );
 CREATE TABLE IF NOT EXISTS search_changes (
     seq INTEGER PRIMARY KEY,    -- change sequence: one row, with the next number, per write of a search_rows row
@@ -154,11 +157,6 @@ def _load(data: str) -> Article:
 
 def _exact(text: str | None) -> str:
     return exact_form(text) if text else ""
-
-
-def _bar(values: Iterable[str]) -> str:
-    values = [v for v in values if v]
-    return "|" + "|".join(values) + "|" if values else ""
 
 
 class SQLiteStore(ArticleStore):
@@ -343,9 +341,7 @@ class SQLiteStore(ArticleStore):
             "id": article.id, "url": article.url, "source": article.source or "", "title": article.title or "",
             "published_ts": moment.timestamp(), "month": month_of(moment), "stored_ts": stored_ts,
             "updated_ts": now, "content_hash": article.content_hash, "simhash": article.simhash,
-            "cluster_id": article.cluster_id,
-            "version": article.version, "topics": _bar(article.topics),
-            "doc_types": _bar(article_doc_types(article)), "data": _article_json(article),
+            "cluster_id": article.cluster_id, "version": article.version, "data": _article_json(article),
         }
         if rowid is None:
             columns = ", ".join(values)
@@ -356,14 +352,11 @@ class SQLiteStore(ArticleStore):
             assignments = ", ".join(f"{k}=?" for k in values)
             db.execute(f"UPDATE articles SET {assignments} WHERE rowid=?", (*values.values(), rowid))
             db.execute("DELETE FROM article_docs WHERE article=?", (rowid,))
-            db.execute("DELETE FROM article_topics WHERE article=?", (rowid,))
         codes = article_doc_types(article)
         db.executemany("INSERT INTO article_docs(article, kind, key) VALUES (?,?,?)",
                        [(rowid, "number", k) for k in article_doc_keys(article)]
-                       + [(rowid, "type", k) for k in article_doc_type_keys(article)]
-                       + [(rowid, "code", k) for k in codes])
+                       + [(rowid, "type", k) for k in article_doc_type_keys(article)])
         topics = [label_key(t) for t in dict.fromkeys(article.topics)]
-        db.executemany("INSERT INTO article_topics(article, topic) VALUES (?,?)", [(rowid, t) for t in topics])
         db.execute("INSERT OR REPLACE INTO search_rows(rowid, cluster_id, source, month, published_ts, topics, codes) "
                    "VALUES (?,?,?,?,?,?,?)", (rowid, values["cluster_id"], values["source"], values["month"],
                                               values["published_ts"], json.dumps(topics), json.dumps(codes)))
