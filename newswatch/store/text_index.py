@@ -36,7 +36,8 @@ from newswatch.search.tantivy_query import FIELD_WEIGHTS, FOLDED_SUFFIX, QueryCo
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2  # the schema below; another version on disk is rebuilt from the database
+INDEX_VERSION = 3  # the schema and token forms below (3: tone placement unified only where styles differ);
+# another version on disk is rebuilt from the database
 WRITER_HEAP_BYTES = 64_000_000
 WRITER_WAIT_S = 60.0  # how long an update waits for another process's update before giving up
 _STATE_FILE = "newswatch-index.json"

@@ -33,15 +33,19 @@ _MAPPED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _LOOKALIKES) + "
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
-# Old-style tone placement -> new style, applied only for matching (the text keeps its spelling).
+# Old-style tone placement -> new style, applied only for matching (the text keeps its spelling). The
+# two styles differ only where oa, oe or uy ends the syllable ("hoà"/"hòa", "khoẻ"/"khỏe", "Uỷ"/"Ủy");
+# "toàn", "hoạch", "thoại" and "quý" are written alike in both and are left as they are.
 _TONE_PAIRS = {
     "oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa",
     "oè": "òe", "oé": "óe", "oẻ": "ỏe", "oẽ": "õe", "oẹ": "ọe",
     "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy",
 }
-# The pairs as two character classes (what the case-insensitive alternation of the pairs matched:
-# o/O or u/U, then one of the tone-marked vowels in either case), about 7x faster than the alternation.
-_TONE_RE = re.compile("[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]")
+# A candidate: o/O or u/U, then a tone-marked vowel of either case, at the end of a syllable (no letter
+# follows); one character class for both (a leading class keeps the regex engine's fast scan: ~6 us for
+# an article's body, 5x faster than an alternation). ``_tone_repl`` keeps what is not a pair and the u
+# of "qu" ("quý", "quả": there the u belongs to the consonant).
+_TONE_RE = re.compile("[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ](?![^\\W\\d_])")
 assert {k.lower() for k in _TONE_PAIRS} == {o + v for o, vs in (("o", "àáảãạèéẻẽẹ"), ("u", "ỳýỷỹỵ")) for v in vs}
 
 
@@ -71,7 +75,10 @@ def normalize_tone(text: str) -> str:
 
 def _tone_repl(match: re.Match[str]) -> str:
     found = match.group(0)
-    new = _TONE_PAIRS[found.lower()]
+    new = _TONE_PAIRS.get(found.lower())
+    start = match.start()
+    if new is None or (start and found[0] in "uU" and match.string[start - 1] in "qQ"):
+        return found
     return new.upper() if found.isupper() else (new[0].upper() + new[1:] if found[0].isupper() else new)
 
 
