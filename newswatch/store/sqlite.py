@@ -63,6 +63,9 @@ BUSY_TIMEOUT_S = 30.0
 _OLD_BAND_COLUMNS = [f"b{i}" for i in range(dedup.BAND_COUNT)]
 _INDEX_CHUNK = 2000  # articles read from the database per step of a search-index update
 _PROGRESS_EVERY = 20_000  # a search-index update logs its progress every this many articles
+# ... and commits every this many: a first build or a large import becomes searchable as it goes,
+# and a process stopped half-way keeps what it indexed
+_COMMIT_EVERY = 20_000
 _COPIES_LIMIT = 10_000  # matching copies read for a page of stories
 # the stories of up to this many matches are counted exactly (one aggregation bucket each, ~2 ms a
 # thousand); of more, estimated (HyperLogLog)
@@ -471,6 +474,8 @@ class SQLiteStore(ArticleStore):
                 before = update.added
                 update.put(entries)
                 update.seq = last
+                if update.added // _COMMIT_EVERY > before // _COMMIT_EVERY:
+                    update.commit()
                 if update.added // _PROGRESS_EVERY > before // _PROGRESS_EVERY:  # a long (first) build
                     log.info("search index: %d articles indexed so far", update.added)
         if update.added > 1000:

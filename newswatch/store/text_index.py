@@ -112,12 +112,22 @@ class IndexBusy(RuntimeError):
 
 class IndexUpdate:
     """An open writer: replace articles' documents and set ``seq`` to the change they bring the index to;
-    :meth:`TextIndex.updating` commits them when its block ends."""
+    :meth:`TextIndex.updating` commits them when its block ends (a long update also commits on the way)."""
 
-    def __init__(self, writer: tantivy.IndexWriter, seq: int) -> None:
+    def __init__(self, index: TextIndex, writer: tantivy.IndexWriter, seq: int) -> None:
+        self._index = index
         self._writer = writer
-        self.seq = seq  # the index holds every change up to this one
+        self.seq = seq  # the index holds every change up to this one once committed
+        self.committed_seq = seq
         self.added = 0
+
+    def commit(self) -> None:
+        """Make the documents put so far durable and searchable, with the change sequence they reach."""
+        if self.seq != self.committed_seq:
+            self._writer.commit()
+            self._index._write_state(self.seq)
+            self.committed_seq = self.seq
+            self._index.refresh_reader()
 
     def put(self, entries: Iterable[IndexEntry]) -> None:
         writer = self._writer
@@ -186,14 +196,11 @@ class TextIndex:
         with self._lock:
             writer = self._acquire_writer()
             try:
-                update = IndexUpdate(writer, self.indexed_seq())
-                start = update.seq
+                update = IndexUpdate(self, writer, self.indexed_seq())
                 yield update
-                if update.seq != start:
-                    writer.commit()
-                    self._write_state(update.seq)
+                update.commit()
             except BaseException:
-                writer.rollback()
+                writer.rollback()  # what was committed on the way stays
                 raise
             finally:
                 writer.wait_merging_threads()  # finishes pending merges and releases the writer's lock

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import store_corpus as corpus
 
+from newswatch.store import sqlite as sqlite_store
 from newswatch.store import text_index
 from newswatch.store.base import SearchQuery
 from newswatch.store.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -171,4 +172,33 @@ def test_a_search_answers_from_the_index_when_another_process_keeps_its_writer(
     assert "not brought up to date" in caplog.text
     assert urls(store.search(SearchQuery())) == {corpus.original().url, corpus.storm().url}
     other.close()
+    store.close()
+
+
+def test_a_long_index_update_keeps_what_it_committed_on_the_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build or a large import commits as it goes: stopped half-way, the articles indexed so far stay
+    searchable and the next update indexes only the rest."""
+    store = SQLiteStore(tmp_path / "articles.db")
+    for article in (corpus.original(), corpus.storm(), corpus.press()):
+        store.put(article)
+    monkeypatch.setattr(sqlite_store, "_INDEX_CHUNK", 1)
+    monkeypatch.setattr(sqlite_store, "_COMMIT_EVERY", 1)
+    read_chunk, chunks_read = store._index_entries, []
+
+    def stopped_at_the_third_chunk(after: int):  # type: ignore[no-untyped-def]
+        chunks_read.append(after)
+        if len(chunks_read) == 3:
+            raise KeyboardInterrupt  # the process is stopped
+        return read_chunk(after)
+
+    monkeypatch.setattr(store, "_index_entries", stopped_at_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        store.refresh_search()
+    monkeypatch.setattr(store, "_index_entries", read_chunk)
+
+    reader = SQLiteStore(tmp_path / "articles.db")
+    assert reader.text_index.indexed_seq() == 2
+    assert reader.refresh_search() == 1  # only the rest
+    assert reader.search(SearchQuery(collapse_clusters=False)).total == 3
+    reader.close()
     store.close()
