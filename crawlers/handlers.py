@@ -12,6 +12,15 @@ opens a new context, which scrapy-playwright creates once the retired one, its l
 closed. The context is chosen when a page is downloaded, not when its request is created: a request
 scheduled early but downloaded late must not wait for a context that only closes after it.
 
+When Chromium dies mid-run, scrapy-playwright forgets the dead browser's contexts and launches a new
+browser for the next page; a request that meets "target closed" is retried there. Two kinds of
+request were left waiting for ever, and the crawl with them (about one run in four when the browser
+was killed mid-crawl): one whose ``new_page()`` call was in flight when the browser died (the driver
+never answers it), and one waiting for a page slot of a forgotten context (closing pages release the
+slots of the context that *now* has that name). :meth:`SharedPlaywrightHandler._create_page` stops
+waiting when the browser it started with disconnects and raises "target closed" (the page, should
+one still come, is closed), and the forgotten contexts' waiting requests are woken.
+
 The driver is started with ``NEWSWATCH_DRIVER_NODE_OPTIONS`` added to ``NODE_OPTIONS`` (it inherits
 this process's environment): by default V8 without its JIT compilers and with a 1 MB young generation.
 The driver only relays DevTools messages, so the interpreter costs it ≈ 7 ms CPU a page, and it holds
@@ -22,12 +31,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from typing import Any
 
+from playwright._impl._errors import TargetClosedError  # as scrapy-playwright, which retries on it
+from playwright.async_api import Page
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy_playwright.handler import BrowserContextWrapper, ScrapyPlaywrightDownloadHandler
 
 _ATTR = "_nw_playwright_handler"
 
@@ -43,6 +55,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         self._in_flight: dict[int, int] = {}
         self._closing: set[asyncio.Future[Any]] = set()
         self.node_options = crawler.settings.get("NEWSWATCH_DRIVER_NODE_OPTIONS") or ""
+        self._browser_gone: asyncio.Future[None] | None = None  # resolved when the current browser disconnects
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -85,6 +98,58 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
             self._closing.add(closing)
             closing.add_done_callback(self._closing.discard)
             self.stats.inc_value("newswatch/browser_contexts_closed")
+
+    async def _create_page(self, request: Request, spider: Spider) -> Page:
+        """scrapy-playwright's, but given up (as "target closed", which it retries) if the browser disconnects."""
+        if self._browser_gone is None or self._browser_gone.done():
+            self._browser_gone = asyncio.get_running_loop().create_future()
+        gone = self._browser_gone
+        creating = asyncio.ensure_future(super()._create_page(request, spider))
+        try:
+            await asyncio.wait({creating, gone}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # the download itself was cancelled
+            creating.cancel()
+            raise
+        if creating.done():
+            return creating.result()
+        creating.add_done_callback(self._close_late_page)
+        self.stats.inc_value("newswatch/page_abandoned_browser_gone")
+        raise TargetClosedError("the browser disconnected while a page was being opened")
+
+    def _close_late_page(self, creating: asyncio.Future[Page]) -> None:
+        """A page opened after its request gave up on it (the browser was gone): close it, if it exists."""
+        if creating.cancelled() or creating.exception() is not None:
+            return
+        closing = asyncio.ensure_future(creating.result().close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    def _make_close_browser_context_callback(self, name: str, persistent: bool, remote: bool,
+                                             spider: Spider | None = None) -> Callable[[], None]:
+        forget_context = super()._make_close_browser_context_callback(name, persistent, remote, spider)
+
+        def closed() -> None:
+            wrapper = self.context_wrappers.get(name)
+            forget_context()
+            if wrapper is not None:
+                self._forget(wrapper)
+
+        return closed
+
+    async def _browser_disconnected_callback(self) -> None:
+        forgotten = list(self.context_wrappers.values())
+        if self._browser_gone is not None and not self._browser_gone.done():
+            self._browser_gone.set_result(None)
+        await super()._browser_disconnected_callback()
+        for wrapper in forgotten:
+            self._forget(wrapper)
+        self.stats.inc_value("newswatch/browser_disconnected")
+
+    def _forget(self, wrapper: BrowserContextWrapper) -> None:
+        """Wake the requests waiting for a page slot of a context scrapy-playwright no longer knows."""
+        waiting_at_most = sum(self._in_flight.values()) + self.config.max_pages_per_context
+        for _ in range(waiting_at_most):  # a plain asyncio.Semaphore: releasing past its start is allowed
+            wrapper.semaphore.release()
 
     async def close(self) -> None:
         """Scrapy closes each scheme's handler: the shared instance closes once, later calls wait for it."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -65,6 +68,66 @@ def test_more_pages_than_one_browser_context_holds(site, run_crawl, tmp_path: Pa
         "article_pattern": r"-\d{4}\.htm$"}])
     result = run_crawl(sources, tmp_path / "data", settings={"DOWNLOAD_TIMEOUT": 30, "NEWSWATCH_CONTEXT_PAGES": 2},
                        timeout=180)
+    assert result.summary["sources"]["jsnews"]["errors"] == {}, result.stderr[-3000:]
+    assert len(result.items) == len(paths)
+    assert all(INJECTED in item["text"] for item in result.items)
+
+
+def _browsers_started_by(ancestor: int) -> list[int]:
+    """Chromium browser processes (not its helpers) whose ancestors include ``ancestor``."""
+    parents: dict[int, int] = {}
+    commands: dict[int, list[str]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(name)] = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+                commands[int(name)] = Path(f"/proc/{name}/cmdline").read_text().split("\0")
+    found = []
+    for pid, command in commands.items():
+        if "chrom" not in Path(command[0]).name or any(arg.startswith("--type=") for arg in command):
+            continue
+        up = parents.get(pid)
+        while up and up != ancestor:
+            up = parents.get(up)
+        if up == ancestor:
+            found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+def test_crawl_survives_the_browser_dying(site, run_crawl, tmp_path: Path) -> None:
+    """A page that takes the browser down (with --single-process, any renderer crash does) costs no article.
+
+    scrapy-playwright launches a new browser when the old one disconnected and retries the pages that
+    were on it; the page whose request killed the browser is rendered again by the new one. The pages
+    being opened when it died, or waiting for a slot in its context, are given up and retried too
+    (without ``SharedPlaywrightHandler``'s handling, about one run in four waited until the timeout).
+    """
+    from datetime import UTC, datetime
+
+    from newswatch.demo.server import Reply
+
+    paths = [f"/tin/bai-viet-truoc-va-sau-su-co-trinh-duyet-{i}-{4000 + i}.htm" for i in range(6)]
+    for i, path in enumerate(paths):
+        site.add(path, js_article(f"Bài viết số {i} trước và sau sự cố trình duyệt"))
+    killed: list[int] = []
+    crash_page = js_article("Bài viết làm trình duyệt dừng đột ngột")
+
+    def kill_browser(_headers: dict[str, str]) -> Reply:
+        if not killed:
+            killed.extend(_browsers_started_by(os.getpid()))
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+        return Reply(crash_page.encode())
+
+    site.route(paths[3], kill_browser)
+    site.add("/rss.xml", rss(site.base_url, [(p, "JS", datetime.now(UTC)) for p in paths]), "application/rss+xml")
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "jsnews", "feeds": [f"{site.base_url}/rss.xml"], "render_js": True,
+        "article_pattern": r"-\d{4}\.htm$"}])
+    result = run_crawl(sources, tmp_path / "data", settings={"DOWNLOAD_TIMEOUT": 30}, timeout=180)
+    assert killed, "the browser was not found"
+    assert result.summary["sources"]["jsnews"]["status"] == "ok", result.stderr[-3000:]
     assert result.summary["sources"]["jsnews"]["errors"] == {}, result.stderr[-3000:]
     assert len(result.items) == len(paths)
     assert all(INJECTED in item["text"] for item in result.items)
