@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import store
 from monitor.engine import Monitor
-from monitor.outbox import deliver_pending
+from monitor.delivery import deliver_pending
 from newswatch.models import Article
 from newswatch.settings import PROJECT_ROOT, load_settings
 from newswatch.text.docnumbers import find_doc_numbers

@@ -129,7 +129,7 @@ def resolve_cmd(state: CliState, alert_id: int, user: str) -> None:
 @pass_state
 def deliver(state: CliState, as_json: bool) -> None:
     """Send every due notification once (retries wait for their back-off)."""
-    from monitor.outbox import deliver_pending
+    from monitor.delivery import deliver_pending
 
     counts = deliver_pending(state.settings)
     if as_json:

@@ -235,7 +235,7 @@ class Service:
         if not self._deliver_lock.acquire(blocking=False):
             return
         try:
-            from monitor.outbox import deliver_pending
+            from monitor.delivery import deliver_pending
 
             deliver_pending(self.settings)
         except ImportError:

@@ -24,7 +24,7 @@ TABLE_MODULES = (
     "newswatch.state.crawl",
     "newswatch.state.runs",
     "monitor.store",
-    "newswatch.web.auth",
+    "newswatch.state.accounts",
     "newswatch.service.history",
 )
 

@@ -25,33 +25,17 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Column, Float, String, Table, delete, select
+from sqlalchemy import delete, select
 
 from newswatch.settings import Settings
-from newswatch.state.db import StateDB, metadata
+from newswatch.state.accounts import sessions, users
+from newswatch.state.db import StateDB
 
 SESSION_COOKIE = "nw_session"
 CSRF_COOKIE = "nw_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SESSION_MAX_AGE = 14 * 24 * 3600
-
-users = Table(
-    "users",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("password_hash", String(256), nullable=False),
-    Column("created", Float, nullable=False),
-)
-
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("id_hash", String(64), primary_key=True),  # sha256 of the session id: a stolen DB gives no cookie
-    Column("user", String(64), nullable=False, index=True),
-    Column("created", Float, nullable=False),
-    Column("last_seen", Float, nullable=False),
-)
 
 _hasher = PasswordHasher()
 

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from monitor_helpers import RULES_FOR_DELIVERY, directive, make_settings
 
 from monitor.engine import Monitor
-from monitor.outbox import deliver_pending
+from monitor.delivery import deliver_pending
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import pytest
 from monitor_helpers import RULES_FOR_DELIVERY, make_settings
 
 from monitor import store
-from monitor.outbox import deliver_pending
+from monitor.delivery import deliver_pending
 from newswatch.settings import PROJECT_ROOT
 from newswatch.state.db import open_state
 

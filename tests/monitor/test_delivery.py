@@ -9,7 +9,7 @@ from monitor_helpers import RULES_FOR_DELIVERY, directive
 
 from monitor import store
 from monitor.engine import Monitor
-from monitor.outbox import deliver_pending
+from monitor.delivery import deliver_pending
 
 T0 = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)  # 16:00 in Hà Nội
 
