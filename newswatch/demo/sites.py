@@ -68,6 +68,7 @@ class DemoSites:
     published: dict[str, list[_Published]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _counter: int = 0
+    _published_at: dict[str, datetime] = field(default_factory=dict, repr=False)  # story id -> publication time
 
     @property
     def base_urls(self) -> dict[str, str]:
@@ -111,7 +112,12 @@ class DemoSites:
     # --- building pages ------------------------------------------------------------------------------
 
     def _add(self, site: str, story: DemoStory, when: datetime) -> _Published:
-        story = DemoStory(**{**story.__dict__, "site": site}).render_text(when.astimezone(VN))
+        # a syndicated copy repeats the original's text, dates included (an issue date differs only when the
+        # copy appears after midnight; as two dates, the two would read as two directives and not cluster)
+        issued = self._published_at.get(story.syndicated_from or "", when)
+        story = DemoStory(**{**story.__dict__, "site": site}).render_text(when.astimezone(VN), issued.astimezone(VN))
+        if story.story_id:
+            self._published_at[story.story_id] = when
         self._counter += 1
         path = _article_path(site, story, self._counter)
         server = self.servers[site]

@@ -28,10 +28,11 @@ class DemoStory:
     published: datetime | None = None
     tags: list[str] = field(default_factory=list)
 
-    def render_text(self, when: datetime) -> DemoStory:
-        """A copy with ``{date}``/``{year}`` filled in from the publication time."""
-        fill = {"date": when.strftime("%d/%m/%Y"), "year": str(when.year), "day": str(when.day),
-                "month": str(when.month)}
+    def render_text(self, when: datetime, issued: datetime | None = None) -> DemoStory:
+        """A copy published at ``when``, its ``{date}``/``{year}`` filled in from ``issued`` (default: ``when``)."""
+        issued = issued or when
+        fill = {"date": issued.strftime("%d/%m/%Y"), "year": str(issued.year), "day": str(issued.day),
+                "month": str(issued.month)}
         return DemoStory(**{**self.__dict__, "title": self.title.format(**fill), "lead": self.lead.format(**fill),
                             "paragraphs": [p.format(**fill) for p in self.paragraphs], "published": when})
 

@@ -70,3 +70,21 @@ def test_demo_crawl_is_incremental_and_finds_published_article(demo, run_crawl, 
     fetched_articles = [r.path for s in demo.servers.values() for r in s.log
                         if r.status == 200 and (r.path.endswith(".htm") or r.path.endswith(".html"))]
     assert fetched_articles == [new_url.removeprefix(demo.base_urls["laodong"])]
+
+
+def test_the_syndicated_copy_joins_the_original_story_after_midnight(tmp_path: Path, run_crawl) -> None:  # type: ignore[no-untyped-def]
+    """The provincial TV's copy of the directive story appears half an hour after the original: with the demo
+    started at 01:45 in Vietnam, the original is from 23:45 and the copy from 00:15 the next day. The copy
+    still says what the original says (the directive's issue date included), so the crawl files both as one
+    story (with the copy's own date in its text, the two read as two directives of one number)."""
+    from datetime import datetime, timedelta, timezone
+
+    sites = start_demo_sites(tmp_path / "sites", now=datetime(2026, 11, 24, 1, 45, tzinfo=timezone(timedelta(hours=7))))
+    try:
+        result = run_crawl(sites.sources_file, tmp_path / "data", "--source", "demo-chinhphu", "--source", "demo-truyenhinh")
+    finally:
+        sites.stop()
+    copies = {i["source"]: i for i in result.items if i["title"] == "Thủ tướng ban hành Chỉ thị về đẩy mạnh chuyển đổi số"}
+    assert set(copies) == {"demo-chinhphu", "demo-truyenhinh"}
+    assert "Chỉ thị số 07/CT-TTg ngày 23/11/2026" in copies["demo-truyenhinh"]["text"]
+    assert copies["demo-truyenhinh"]["cluster_id"] == copies["demo-chinhphu"]["cluster_id"]
