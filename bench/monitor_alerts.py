@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import store
-from monitor.engine import Monitor
 from monitor.delivery import deliver_pending
+from monitor.engine import Monitor
 from newswatch.models import Article
 from newswatch.settings import PROJECT_ROOT, load_settings
 from newswatch.text.docnumbers import find_doc_numbers

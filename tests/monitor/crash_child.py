@@ -13,8 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from monitor_helpers import RULES_FOR_DELIVERY, directive, make_settings
 
-from monitor.engine import Monitor
 from monitor.delivery import deliver_pending
+from monitor.engine import Monitor
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from monitor_helpers import RULES_FOR_DELIVERY, directive
 
 from monitor import store
-from monitor.engine import Monitor
 from monitor.delivery import deliver_pending
+from monitor.engine import Monitor
 
 T0 = datetime(2026, 11, 12, 9, 0, tzinfo=UTC)  # 16:00 in Hà Nội
 
