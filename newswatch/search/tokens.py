@@ -16,9 +16,9 @@ from newswatch.text.normalize import fold, normalize_text, normalize_tone
 TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def exact_form(text: str) -> str:
-    """The text as indexed in the exact columns: NFC, look-alikes mapped, new-style tone placement."""
-    return normalize_tone(normalize_text(text))
+def exact_form(text: str | None) -> str:
+    """The text as the exact fields index it (both stores): NFC, look-alikes mapped, new-style tone placement."""
+    return normalize_tone(normalize_text(text)) if text else ""
 
 
 def exact_tokens(text: str) -> list[str]:

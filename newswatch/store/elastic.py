@@ -1,7 +1,8 @@
 """The Elasticsearch article store, through the official ``elasticsearch`` 8.x client only.
 
 * An index template ``<prefix>-articles`` for ``<prefix>-articles-*``: ``title``/``lead``/``text`` as
-  ``text`` (standard analyzer, the exact field) with a ``.folded`` subfield (standard tokenizer +
+  ``text`` (standard analyzer, the exact field; the text sent in its exact form, old-style tone
+  placement unified as in the embedded store) with a ``.folded`` subfield (standard tokenizer +
   lowercase + asciifolding: accents and đ removed, no plugin needed); keyword fields for document
   numbers (canonical and folded keys), document types, topics, source, cluster and simhash bands;
   ``published`` as a date. ``dynamic: false`` — only these fields are indexed; the article is
@@ -36,6 +37,7 @@ from newswatch import dedup
 from newswatch.errors import StoreUnavailable
 from newswatch.models import Article
 from newswatch.search import highlight, parse_query
+from newswatch.search.tokens import exact_form
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
 from newswatch.store.keys import (
     article_doc_keys,
@@ -208,8 +210,9 @@ class ElasticStore(ArticleStore):
         moment = article_time(article, datetime.fromtimestamp(stored_epoch / 1000, UTC))
         return {
             "id": article.id, "url": article.url, "source": article.source or "", "section": article.section,
-            "language": article.language, "title": article.title or "", "lead": article.lead or "",
-            "text": article.text or "", "published": moment.isoformat(), "month": month_of(moment),
+            "language": article.language, "title": exact_form(article.title),
+            "lead": exact_form(article.lead), "text": exact_form(article.text),  # shown from "article"
+            "published": moment.isoformat(), "month": month_of(moment),
             "stored_epoch": stored_epoch, "updated_epoch": now_ms, "content_hash": article.content_hash,
             "simhash": article.simhash,
             "bands": [str(b) for b in dedup.bands(article.simhash)] if article.simhash is not None else [],

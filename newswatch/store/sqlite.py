@@ -158,10 +158,6 @@ def _load(data: str) -> Article:
     return Article.from_dict(json.loads(data))
 
 
-def _exact(text: str | None) -> str:
-    return exact_form(text) if text else ""
-
-
 class SQLiteStore(ArticleStore):
     """Articles in an SQLite file, full text in a Tantivy index beside it; safe to share between processes."""
 
@@ -503,8 +499,8 @@ class SQLiteStore(ArticleStore):
                 f"FROM search_rows s JOIN articles a ON a.rowid = s.rowid WHERE s.rowid IN ({marks})", rowids):
             record = json.loads(data)
             entries.append(IndexEntry(
-                rowid=rowid, title=_exact(record.get("title")), lead=_exact(record.get("lead")),
-                body=_exact(record.get("text")), published_ts=published_ts, source=source, month=month,
+                rowid=rowid, title=exact_form(record.get("title")), lead=exact_form(record.get("lead")),
+                body=exact_form(record.get("text")), published_ts=published_ts, source=source, month=month,
                 cluster=cluster, topics=json.loads(topics), codes=json.loads(codes),
                 doc_numbers=docs[rowid]["number"], doc_type_keys=docs[rowid]["type"]))
         return entries, changes[-1][0]

@@ -79,6 +79,20 @@ def test_accent_and_d_folding(store: ArticleStore) -> None:
     assert urls(search(store, "bao")) == {corpus.storm().url, corpus.press().url, corpus.original().url}
 
 
+def test_old_and_new_tone_placement_find_each_other(store: ArticleStore) -> None:
+    """Vietnamese outlets write "Uỷ ban"/"hoà" (old style) or "Ủy ban"/"hòa" (new style): typed either way, a
+    word with accents finds both spellings, in words and in phrases."""
+    old_style = corpus.article("https://baothanhhoa.vn/uy-ban-hoa-giai-123.htm", "Uỷ ban tỉnh hoà giải tranh chấp đất đai",
+                               ["Uỷ ban nhân dân tỉnh đã hoà giải thành công vụ tranh chấp đất đai kéo dài, bảo đảm "
+                                "quyền lợi của người dân và tiến độ công trình thuỷ lợi."],
+                               "baothanhhoa", datetime(2025, 7, 20, 9, 0, tzinfo=VN))
+    load(store, old_style, corpus.storm())  # storm: "khí tượng thủy văn", new style
+    assert urls(search(store, "Ủy ban hòa giải")) == {old_style.url}
+    assert urls(search(store, '"Ủy ban nhân dân tỉnh"')) == {old_style.url}
+    assert urls(search(store, "thủy")) == {old_style.url, corpus.storm().url}
+    assert urls(search(store, '"khí tượng thuỷ văn"')) == {corpus.storm().url}
+
+
 def test_phrases_and_boolean_operators(store: ArticleStore) -> None:
     load(store, corpus.original(), corpus.same_topic_other_story(), corpus.storm())
     # both articles have the words, only one has them as a phrase
