@@ -10,7 +10,8 @@ numpy array indexed by rowid, and the candidates are compared in one vectorised 
 The index follows the database through ``search_changes`` (the store's numbered log of article
 writes), read inside the write transaction, so two processes storing copies of one story at once
 still see each other's article. What a transaction adds is recorded as it goes; a rolled-back
-transaction makes the index reload.
+transaction makes the index reload, and so does finding that changes it never read were pruned
+from the log.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class NearIndex:
         """Read the articles written since the last refresh by any process (call it in a write transaction)."""
         cursor = db.cursor()
         cursor.row_factory = None
+        if self.seq:
+            oldest = cursor.execute("SELECT min(seq) FROM search_changes").fetchone()[0]
+            if oldest is not None and oldest > self.seq + 1:  # changes not read yet were pruned: load again
+                self.reset()
         if self.seq == 0:  # first load: every article, without going through the log
             last = cursor.execute("SELECT max(seq) FROM search_changes").fetchone()[0]
             rows = cursor.execute("SELECT rowid, simhash FROM articles WHERE simhash IS NOT NULL").fetchall()

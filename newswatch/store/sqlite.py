@@ -52,7 +52,7 @@ from newswatch.store.keys import (
     month_of,
 )
 from newswatch.store.near_index import NearIndex
-from newswatch.store.text_index import IndexBusy, IndexEntry, TextIndex
+from newswatch.store.text_index import IndexBusy, IndexEntry, IndexUpdate, TextIndex
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,9 @@ _PROGRESS_EVERY = 20_000  # a search-index update logs its progress every this m
 # ... and commits every this many: a first build or a large import becomes searchable as it goes,
 # and a process stopped half-way keeps what it indexed
 _COMMIT_EVERY = 20_000
+# search_changes keeps the newest this many changes (always at least one: its numbers never restart);
+# older ones are deleted once the text index holds them, in batches of as many
+CHANGES_KEPT = 100_000
 _COPIES_LIMIT = 10_000  # matching copies read for a page of stories
 # the stories of up to this many matches are counted exactly (one aggregation bucket each, ~2 ms a
 # thousand); of more, estimated (HyperLogLog)
@@ -456,12 +459,16 @@ class SQLiteStore(ArticleStore):
         after a crawl finds the work done.
         """
         text = self.text_index
-        newest = self._read("SELECT max(seq) FROM search_changes")[0][0] or 0
+        oldest, newest = self._read("SELECT min(seq), max(seq) FROM search_changes")[0]
+        oldest, newest = oldest or 0, newest or 0
         if newest <= text.indexed_seq():
             text.refresh_reader()
             return 0
         started = time.perf_counter()
         with text.updating() as update:
+            if update.seq < oldest - 1:  # changes it never indexed were pruned: index every article instead
+                log.info("search index %s: behind the change log, indexing every article", text.directory)
+                self._index_all(update, newest)
             while True:
                 with self._lock:
                     entries, last = self._index_entries(update.seq)
@@ -476,7 +483,37 @@ class SQLiteStore(ArticleStore):
                     log.info("search index: %d articles indexed so far", update.added)
         if update.added > 1000:
             log.info("search index: %d articles indexed in %.1f s", update.added, time.perf_counter() - started)
+        self._prune_changes(oldest, update.committed_seq)
         return update.added
+
+    def _index_all(self, update: IndexUpdate, upto: int) -> None:
+        """Index every article as it is now, and bring ``update`` to change ``upto`` (read before: a change
+        after it is indexed again by the log, harmlessly)."""
+        after = 0
+        while True:
+            with self._lock:
+                rowids = [r[0] for r in self._db.execute(
+                    "SELECT rowid FROM search_rows WHERE rowid > ? ORDER BY rowid LIMIT ?", (after, _INDEX_CHUNK))]
+                entries = self._entries(rowids)
+            if not rowids:
+                break
+            update.put(entries)
+            after = rowids[-1]
+        update.seq = upto
+        update.commit()
+
+    def _prune_changes(self, oldest: int, indexed: int) -> None:
+        """Delete the changes the text index holds, but the newest ``CHANGES_KEPT``, once twice that many are logged.
+
+        The near-duplicate index of a writer that fell behind the deleted part reloads (``NearIndex.refresh``),
+        as does a text index rebuilt from nothing (``_index_all``).
+        """
+        upto = indexed - CHANGES_KEPT
+        if upto - oldest < CHANGES_KEPT:
+            return
+        with self._write() as db:
+            deleted = db.execute("DELETE FROM search_changes WHERE seq <= ?", (upto,)).rowcount
+        log.info("search change log: %d changes the text index holds deleted", deleted)
 
     def _index_entries(self, after: int) -> tuple[list[IndexEntry], int | None]:
         """The index entries of the articles logged after change ``after`` (a chunk), and the chunk's last change."""
@@ -486,7 +523,14 @@ class SQLiteStore(ArticleStore):
                                  (after, _INDEX_CHUNK)).fetchall()
         if not changes:
             return [], None
-        rowids = list(dict.fromkeys(article for _, article in changes))
+        return self._entries(list(dict.fromkeys(article for _, article in changes))), changes[-1][0]
+
+    def _entries(self, rowids: list[int]) -> list[IndexEntry]:
+        """The index entries of some articles, as they are now."""
+        if not rowids:
+            return []
+        cursor = self._db.cursor()
+        cursor.row_factory = None
         marks = ",".join("?" * len(rowids))
         docs: dict[int, dict[str, list[str]]] = {rowid: {"number": [], "type": []} for rowid in rowids}
         for article, kind, key in cursor.execute(
@@ -503,7 +547,7 @@ class SQLiteStore(ArticleStore):
                 body=exact_form(record.get("text")), published_ts=published_ts, source=source, month=month,
                 cluster=cluster, topics=json.loads(topics), codes=json.loads(codes),
                 doc_numbers=docs[rowid]["number"], doc_type_keys=docs[rowid]["type"]))
-        return entries, changes[-1][0]
+        return entries
 
     def _filters(self, query: SearchQuery) -> list[Any]:
         text = self.text_index

@@ -202,3 +202,51 @@ def test_a_long_index_update_keeps_what_it_committed_on_the_way(tmp_path: Path, 
     assert reader.search(SearchQuery(collapse_clusters=False)).total == 3
     reader.close()
     store.close()
+
+
+def _log_size(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM search_changes").fetchone()[0]
+
+
+def test_the_change_log_is_pruned_and_a_new_index_still_gets_every_article(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The log keeps the newest changes once the text index holds the older ones; an index built from nothing
+    afterwards (deleted, or of another version) indexes every article, not only what the log still has."""
+    monkeypatch.setattr(sqlite_store, "CHANGES_KEPT", 1)
+    path = tmp_path / "articles.db"
+    store = SQLiteStore(path)
+    for article in (corpus.original(), corpus.storm(), corpus.press(), corpus.template_twin()):
+        store.put(article)
+        store.search(SearchQuery())  # the web service's refresh after each crawl
+    assert _log_size(path) <= 2
+    store.close()
+    shutil.rmtree(tmp_path / "articles.search")
+
+    store = SQLiteStore(path)
+    result = store.search(SearchQuery(collapse_clusters=False))
+    assert result.total == 4
+    assert urls(store.search(SearchQuery(text="báo chí"))) == {corpus.press().url}
+    store.put(corpus.provincial_copy())  # and it follows the log again from there
+    assert store.search(SearchQuery(collapse_clusters=False)).total == 5
+    store.close()
+
+
+def test_a_writer_behind_the_pruned_log_still_finds_the_copies_of_other_writers_articles(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crawl process's near-duplicate index follows the log; when the changes it has not read were pruned
+    meanwhile (by the web service's refresh), it reloads and still files a copy with its story."""
+    monkeypatch.setattr(sqlite_store, "CHANGES_KEPT", 1)
+    path = tmp_path / "articles.db"
+    crawl, service = SQLiteStore(path), SQLiteStore(path)
+    crawl.put(corpus.storm())  # the crawl process's index is loaded, at the log's first change
+    for article in (corpus.original(), corpus.press(), corpus.template_twin()):
+        service.put(article)
+        service.search(SearchQuery())
+    assert _log_size(path) <= 2  # the change that stored the original is gone from the log
+
+    copy = crawl.put(corpus.provincial_copy())
+    assert copy.cluster_id == crawl.get(corpus.original().id).cluster_id
+    assert not copy.is_first_in_cluster
+    crawl.close()
+    service.close()
