@@ -511,8 +511,12 @@ class SQLiteStore(ArticleStore):
         upto = indexed - CHANGES_KEPT
         if upto - oldest < CHANGES_KEPT:
             return
-        with self._write() as db:
-            deleted = db.execute("DELETE FROM search_changes WHERE seq <= ?", (upto,)).rowcount
+        try:
+            with self._write() as db:
+                deleted = db.execute("DELETE FROM search_changes WHERE seq <= ?", (upto,)).rowcount
+        except sqlite3.Error as exc:  # busy with crawls' writes past the timeout: the next refresh tries again
+            log.warning("search change log not pruned (%s): tried again after the next update", exc)
+            return
         log.info("search change log: %d changes the text index holds deleted", deleted)
 
     def _index_entries(self, after: int) -> tuple[list[IndexEntry], int | None]:
