@@ -31,7 +31,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,6 +171,7 @@ class SQLiteStore(ArticleStore):
         self._lock = threading.RLock()
         self._text: TextIndex | None = None
         self._near = NearIndex()
+        self._counting: ThreadPoolExecutor | None = None  # counts a search's matches beside its ranking
         self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
@@ -435,6 +437,8 @@ class SQLiteStore(ArticleStore):
         return files + sum(p.stat().st_size for p in self.text_index_dir.rglob("*") if p.is_file())
 
     def close(self) -> None:
+        if self._counting is not None:
+            self._counting.shutdown()
         with self._lock:
             self._db.close()
 
@@ -582,12 +586,16 @@ class SQLiteStore(ArticleStore):
         matcher = text.restrict(text.compiler.compile(parsed.root), filters)
         counted = text.restrict(text.compiler.compile(parsed.root, ranked=False), filters)  # same matches
         newest = query.sort == "newest" or parsed.is_empty
-        matches, estimate, facets = text.counts(searcher, counted, query.facets, query.collapse_clusters)
+        # the counts (matches, facets, story estimate) in another thread while this one ranks: Tantivy
+        # releases the GIL, so the two passes over the matches run on two cores (20 -> 12-16 ms for the
+        # heaviest queries at 100,000 articles)
+        counting = self._counting_pool().submit(text.counts, searcher, counted, query.facets, query.collapse_clusters)
         if query.collapse_clusters:
-            total, exact, page = self._collapsed_page(searcher, matcher, counted, query, newest, matches, estimate or 0)
+            total, exact, page = self._collapsed_page(searcher, matcher, counted, query, newest, counting.result)
         else:
-            total, exact, page = matches, True, text.top(searcher, matcher, query.offset + query.limit, newest)[query.offset:]
-            page = [(rowid, score) for score, rowid in page]
+            page = text.top(searcher, matcher, query.offset + query.limit, newest)[query.offset:]
+            total, exact, page = counting.result()[0], True, [(rowid, score) for score, rowid in page]
+        _, _, facets = counting.result()
         if parsed.is_empty:
             page = [(rowid, 0.0) for rowid, _ in page]
         elif newest and page:  # ordered by time: the scores shown are BM25's
@@ -614,12 +622,19 @@ class SQLiteStore(ArticleStore):
                 f"SELECT rowid, cluster_id, published_ts FROM search_rows WHERE rowid IN ({','.join('?' * len(rowids))})",
                 rowids)}
 
+    def _counting_pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._counting is None:
+                self._counting = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nw-search-counts")
+            return self._counting
+
     def _collapsed_page(self, searcher: Any, matcher: Any, counted: Any, query: SearchQuery, newest: bool,
-                        matches: int, estimate: int) -> tuple[int, bool, list[tuple[int, float]]]:
+                        counts: Callable[[], tuple[int, int | None, Any]]) -> tuple[int, bool, list[tuple[int, float]]]:
         """(number of stories, whether it is exact, page of (rowid, score)): one hit per cluster, ranked by its
         best match (``newest``: its latest), showing its first publisher among the matches with the score of the
         cluster's best match. Up to ``EXACT_STORY_COUNT`` matches, stories are counted exactly; of more, estimated.
-        ``counted`` is ``matcher`` without its ranking-only clauses (same matches, cheaper to evaluate)."""
+        ``counted`` is ``matcher`` without its ranking-only clauses (same matches, cheaper to evaluate);
+        ``counts`` gives :meth:`TextIndex.counts` of them (computed meanwhile in another thread)."""
         text = self.text_index
         start, stop = query.offset, query.offset + query.limit
         limit = max(4 * stop, 64)
@@ -635,12 +650,13 @@ class SQLiteStore(ArticleStore):
             if len(best) >= stop or exhausted:
                 break
             limit *= 4
+        matches, estimate, _ = counts()
         if exhausted:
             total, exact = len(best), True
         elif matches <= EXACT_STORY_COUNT:
             total, exact = text.distinct_clusters(searcher, counted), True
         else:
-            total, exact = max(estimate, len(best)), False
+            total, exact = max(estimate or 0, len(best)), False
         clusters = list(best)[start:stop]
         if not clusters:
             return total, exact, []
