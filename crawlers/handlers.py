@@ -35,7 +35,7 @@ from collections.abc import Callable
 from typing import Any
 
 from playwright._impl._errors import TargetClosedError  # as scrapy-playwright, which retries on it
-from playwright.async_api import Page
+from playwright.async_api import BrowserContext, Page
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
@@ -94,9 +94,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         del self._in_flight[generation]
         wrapper = self.context_wrappers.get(f"nw-{generation}")
         if wrapper is not None:
-            closing = asyncio.ensure_future(wrapper.context.close())
-            self._closing.add(closing)
-            closing.add_done_callback(self._closing.discard)
+            self._close_later(wrapper.context)
             self.stats.inc_value("newswatch/browser_contexts_closed")
 
     async def _create_page(self, request: Request, spider: Spider) -> Page:
@@ -120,7 +118,11 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
         """A page opened after its request gave up on it (the browser was gone): close it, if it exists."""
         if creating.cancelled() or creating.exception() is not None:
             return
-        closing = asyncio.ensure_future(creating.result().close())
+        self._close_later(creating.result())
+
+    def _close_later(self, closable: BrowserContext | Page) -> None:
+        """Close a context or page in the background (the task is kept until it is done)."""
+        closing = asyncio.ensure_future(closable.close())
         self._closing.add(closing)
         closing.add_done_callback(self._closing.discard)
 
