@@ -22,15 +22,17 @@ DEFAULT_ISSUANCE_PHRASES = (
     "đã thông qua", "thông qua", "vừa công bố", "ký công điện", "gửi công điện", "ký quyết định",
     "ký chỉ thị", "ký nghị định", "ký nghị quyết", "ký thông báo", "ký kế hoạch", "ký văn bản", "ký luật",
     "ký lệnh công bố", "vừa gửi", "ký", "được ký", "ra", "vừa ra", "có văn bản", "có thông báo",
-    "thông báo kết luận", "truyền đạt", "công bố",
+    "thông báo kết luận", "truyền đạt", "công bố", "đã có", "có",
 )
 # "ký" alone is an issuance verb, but not in "đăng ký", "ký kết", "ký tên", "chữ ký", "ký hợp đồng".
 _PHRASE_GUARDS = {
-    "ký": (r"(?<!đăng )(?<!chữ )(?<!kí )", r"(?!\s+(?:kết|tên|số|hợp đồng|thỏa thuận|biên bản|cam kết|nhận))"),
+    "ký": (r"(?<!đăng )(?<!chữ )(?<!kí )(?<!ngày )(?<!khi )", r"(?!\s+(?:kết|tên|số|hợp đồng|thỏa thuận|biên bản|cam kết|nhận))"),
     "ra": (r"(?<=vừa )|(?<=đã )|(?<=mới )", r"(?=\s+(?:chỉ thị|công điện|quyết định|nghị quyết|thông báo|văn bản|công văn))"),
     "công bố": (r"", r"(?=\s+(?:luật|lệnh|quyết định|nghị quyết|pháp lệnh))"),
     "thông báo kết luận": (r"(?<=có )|(?<=ra )|(?<=ban hành )", r""),
     "truyền đạt": (r"", r"(?=\s+(?:ý kiến|kết luận|chỉ đạo))"),
+    "có": (r"", r"(?=\s+(?:công văn|văn bản|thông báo|công điện|chỉ thị|quyết định|kế hoạch|hướng dẫn)(?!\w))"),
+    "đã có": (r"", r"(?=\s+(?:công văn|văn bản|thông báo|công điện|chỉ thị|quyết định|kế hoạch|hướng dẫn)(?!\w))"),
 }
 
 # Words that, right before a document name, mean the document is cited, not issued.
@@ -55,7 +57,8 @@ DOC_NAMES = (
     "đề án", "hướng dẫn", "quy định", "chiến lược", "pháp lệnh", "lệnh",
 )
 
-_ABBREVIATIONS = {"tp", "q", "p", "ts", "ths", "pgs", "gs", "ks", "bs", "th", "tt", "st", "v.v", "tr", "số"}
+_ABBREVIATIONS = {"tp", "q", "p", "ts", "ths", "pgs", "gs", "ks", "bs", "th", "tt", "st", "v.v", "tr", "số", "kt", "tm",
+                  "tl", "tuq", "q.", "ttg"}
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s)|\n+")
 _DATE_NUMERIC = re.compile(r"(?:ngày|sáng|chiều|trưa|tối|đêm|hôm nay|hôm qua)\s*\(?\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})"
                            r"(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
@@ -153,12 +156,29 @@ def _strip_doc_name(prefix: str) -> str:
 # through them with its own recent issue date is news, not a citation.
 REPORTING_CUES = frozenset({"theo", "của", "như", "nêu tại"})
 _SECTION_REF = re.compile(r"(?:,\s*)?(?<!\w)(?:mục|điểm|khoản|điều|chương|phần|tiết)\s+[\w.]{1,6}\s*(?:,\s*)?$")
-_LISTED_BEFORE = re.compile(r"[\w/.-]*\d[\w/.-]*(?:\s+ngày\s+[\d/.\s-]+?)?\s*(?:,|và|hoặc|cùng)\s*$")
+_LISTED_BEFORE = re.compile(r"[\w/.-]*\d[\w/.-]*(?:\s+ngày\s+[\d/.\s-]+?)?(?:\s+(?:của|do)(?:\s+[^\s\d,;.]+){1,6}?)?"
+                            r"\s*(?:,|và|hoặc|cùng)\s*$")
 _DOC_NAME_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted((re.escape(n) for n in DOC_NAMES), key=len, reverse=True))
                           + r")(?!\w)")
 
 
+_REPORTED_AT = re.compile(r"(?:nội dung|nêu|truyền đạt|đề cập|chỉ đạo|ý kiến|kết luận|đưa ra|thể hiện|công bố)"
+                          r"(?:\s+(?:này|trên|đó))?\s+(?:tại|trong)\s*$")
+
+
+def reporting_cue(lower: str, sentence_start: int, number_start: int, cue: str) -> bool:
+    """Whether a cue only attributes ("theo …", "nội dung tại …", "truyền đạt tại văn bản …"), not cites."""
+    if cue in REPORTING_CUES:
+        return True
+    if cue not in ("tại", "trong"):
+        return False
+    head = _strip_doc_name(lower[max(sentence_start, number_start - 100):number_start])
+    return bool(_REPORTED_AT.search(head))
+
+
 def _cue_at_end(head: str) -> str | None:
+    if head.rstrip().endswith("kèm theo"):  # "ban hành kèm theo Quyết định số …": the instrument that issues it
+        return None
     tail = " ".join(head.split()[-4:])
     for cue in sorted(CITATION_CUES, key=len, reverse=True):
         if tail == cue or tail.endswith(" " + cue) or tail.endswith("(" + cue):
@@ -197,12 +217,21 @@ def cited(lower: str, sentence_start: int, number_start: int) -> str | None:
     return None
 
 
+_RETROSPECTIVE = re.compile(r"(?:tròn|kỷ niệm|đánh dấu)\s+(?:\d+|một|hai|ba|bốn|năm|mười)\s+(?:năm|tháng)|"
+                            r"(?:\d+|một|hai|ba|bốn|năm|mười)\s+năm\s+(?:kể từ|từ khi|sau khi|từ ngày)|kỷ niệm")
+
+
 def _prospective(lower: str, start: int, end: int) -> bool:
+    if _RETROSPECTIVE.search(lower[max(0, start - 30):end]):
+        return True  # "tròn 5 năm Thủ tướng ban hành …", "3 năm kể từ khi …": an anniversary
     words = lower[start:end].replace(",", " ").split()[-3:]
     tail = " ".join(words)
     return any(tail == cue or tail.endswith(" " + cue) or f" {cue} " in f" {tail} " for cue in PROSPECTIVE_CUES)
 
 
+# "vừa ban hành Nghị định số 320/… và Nghị định số 321/…": the next member of a list of documents
+_LISTED_AFTER = re.compile(r"(?:,|;|và|cùng)\s+(?:" + "|".join(sorted((re.escape(n) for n in DOC_NAMES), key=len, reverse=True))
+                           + r")\s*(?:số\s*)?$")
 _PASSIVE_MARK = re.compile(r"(?<!\w)(?:vừa|được|đã|mới|do)(?!\w)")
 
 
@@ -232,8 +261,9 @@ def issuance_phrase(
             continue
         if gap[1] - gap[0] > max_gap or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
             continue
-        if any(gap[0] <= o_start < gap[1] for o_start, _ in others):
-            continue  # another document number stands between: the phrase is about that one
+        if any(gap[0] <= o_start < gap[1] for o_start, _ in others) and not (
+                p_end <= occ.start and _LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start])):
+            continue  # another document number stands between: the phrase is about that one (unless a list)
         if _prospective(lower, max(sentence[0], p_start - 30), p_start):
             continue  # "trình Chính phủ ban hành", "sẽ ban hành": not issued (yet)
         distance = gap[1] - gap[0]

@@ -27,10 +27,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from monitor.evidence import (
-    REPORTING_CUES,
     Occurrence,
     attached_date,
     cited,
@@ -39,6 +38,7 @@ from monitor.evidence import (
     issuance_phrase,
     issue_date_near,
     matching_form,
+    reporting_cue,
     sentence_spans,
 )
 from newswatch.models import Article, DocNumber
@@ -60,10 +60,23 @@ _NAME_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(n) for n in NAME_
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
 RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
                        r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua)(?!\w)")
+_SAID_MONTH = re.compile(r"(?:ban hành|ký|thông qua)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?(?:(?:đầu|giữa|cuối)\s+)?tháng\s+"
+                         r"(\d{1,2})(?:\s*/\s*((?:19|20)\d{2})|\s+năm\s+((?:19|20)\d{2}))?(?![\d/])")
+_EFFECT = re.compile(r"(?:hiệu lực|áp dụng|thi hành)(?:\s+\S+){0,3}\s*$")
+
+
+def _about_effect(lower: str, at: int) -> bool:
+    """Whether the words before ``at`` speak of entry into force ("có hiệu lực từ hôm nay"), not issuance."""
+    return bool(_EFFECT.search(lower[max(0, at - 30):at]))
+
+
 _SAID_YEAR = re.compile(r"(?:(?:ban hành|ký|thông qua|ra đời|có hiệu lực)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?"
                         r"(?:cuối\s+|đầu\s+|giữa\s+)?năm\s+|^\s*(?:từ\s+|vào\s+|cuối\s+|đầu\s+|giữa\s+)?năm\s+)"
                         r"((?:19|20)\d{2})(?![\d/])")
-TopicTest = Callable[[str], bool]  # the rule's topic test, on the evidence sentence
+TopicTest = Callable[[str, str], bool]  # the rule's topic test: (the document's subject, the evidence sentence)
+ALL_TYPES = frozenset(code for codes in NAME_TYPES.values() for code in codes)
+_SUBJECT_LEAD = re.compile(r"^[\s,()]*(?:số\s*[:.]?\s*)?(?:ngày\s+[\d/.\s-]+|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?"
+                           r"[\s,]*")
 _SIGNED_DATE = re.compile(r"(?:ký|ban hành|thông qua)\s+(?:vào\s+)?(?:(?:sáng|trưa|chiều|tối|đêm)\s+)?(?:ngày\s+)?"
                           r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
 _LOCAL_SUBJECT = re.compile(r"(?<!\w)(?:ubnd|ủy ban nhân dân|hđnd|hội đồng nhân dân|tỉnh ủy|thành ủy|huyện ủy|"
@@ -95,6 +108,7 @@ class Verdict:
     issue_date: date | None = None
     year: int | None = None
     cue: str = ""
+    reporting: bool = False  # the cue only attributes ("theo Chỉ thị …")
     how: str = ""  # "number" | "name": how the statement was bound
 
     @property
@@ -177,13 +191,52 @@ def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], 
     said = _SAID_YEAR.search(sentence)
     if said:
         return None, int(said.group(1)), "year said"
-    if RECENT_RE.search(sentence) or RECENT_RE.search(matching_form(phrase)):
+    month = _SAID_MONTH.search(segment.lower, occ.sentence_start, occ.sentence_end)
+    if month and not _about_effect(segment.lower, month.start()) and 1 <= int(month.group(1)) <= 12:
+        number_of = int(month.group(1))
+        year = int(month.group(2) or month.group(3) or published.year)
+        if date(year, number_of, 1) > published:
+            year -= 1
+        last_day = date(year + number_of // 12, number_of % 12 + 1, 1) - timedelta(days=1)
+        return min(last_day, published), year, "month said"  # the latest the month allows
+    recent = [m for m in RECENT_RE.finditer(sentence) if not _about_effect(sentence, m.start())]
+    if recent or RECENT_RE.search(matching_form(phrase)):
         return published, published.year, "just now"
     if number.year:
         return None, number.year, "year in the number"
     if segment.name in ("title", "lead"):
         return published, published.year, "headline or sapo"
     return None, None, ""
+
+
+_LIST_BEFORE = re.compile(r"(?:,|;|và|hoặc|cùng)\s+(?:" + "|".join(sorted((re.escape(n) for n in NAME_TYPES), key=len,
+                                                                           reverse=True)) + r")?\s*(?:số\s*)?$")
+
+
+def subject_after(text: str, occ: Occurrence, others: list[tuple[int, int]]) -> str:
+    """The words after a document's number or name up to the end of its sentence (its trích yếu).
+
+    Another number inside is skipped ("sửa đổi … Nghị định số 47/2020/NĐ-CP về …" still describes
+    this one), unless it starts the next item of a list of documents ("… thu hồi đất và Nghị định
+    số 321/2026/NĐ-CP quy định về …" describes that one).
+    """
+    lower = text.lower()
+    pieces = []
+    at = occ.end
+    for o_start, o_end in sorted(o for o in others if occ.end <= o[0] < occ.sentence_end):
+        if o_start < at:
+            continue
+        if _LIST_BEFORE.search(lower[at:o_start]):
+            pieces.append(text[at:o_start])
+            at = occ.sentence_end
+            break
+        pieces.append(text[at:o_end])  # the number stays: a known document's number says its topic
+        at = o_end
+    if at < occ.sentence_end:
+        pieces.append(text[at:occ.sentence_end])
+    words = " ".join(p.strip() for p in pieces)
+    lead = _SUBJECT_LEAD.match(words)
+    return words[lead.end():].strip(" ,.;") if lead else words.strip()
 
 
 def _date_of(match: re.Match[str], reference: date) -> date | None:
@@ -241,26 +294,49 @@ class Judge:
     def judge(self, number: DocNumber, topics_ok: TopicTest | None = None) -> Verdict:
         """The verdict on one number: the first statement that reports it issued and recent, else the best reason."""
         statements: list[Statement] = []
-        cues: list[str] = []
         for segment in reversed(self.segments):  # body first: its sentence is the fullest evidence
             for start, end in _number_spots(segment, number):
                 statements.append(self._statement(segment, start, end, by_name=False))
         direct = len(statements)
         statements += self._name_statements(number)
         best: Verdict | None = None
+        citation: Verdict | None = None
+        off_topic = False
         for index, statement in enumerate(statements):
+            if statement.by_name and off_topic:
+                break  # the number's own statement said it is issued, on another subject: that is the reading
             verdict = self._judge_statement(number, statement, topics_ok)
             if verdict.issued:
-                if cues and statement.by_name:
+                if citation is not None and statement.by_name:
                     continue  # the number itself is cited: a statement by name is about another document
                 return verdict
-            if index < direct and verdict.cue:
-                cues.append(verdict.cue)
+            if index < direct and verdict.cue and not verdict.reporting:
+                citation = citation or verdict
+            off_topic = off_topic or (index < direct and verdict.reason == "topics do not match")
             if best is None or _rank(verdict) > _rank(best):
                 best = verdict
         if best is None:
             return Verdict(number, False, "not in the article's own text")
-        return best
+        return citation if citation is not None and best.how == "name" else best
+
+    def _subject(self, number: DocNumber, segment: _Segment, occ: Occurrence, others: list[tuple[int, int]]) -> str:
+        """What the document is about, as the article describes it: its trích yếu after the number or the name
+        ("… về bảo đảm trật tự, an toàn giao thông"), plus the headline when the headline names it."""
+        parts = [subject_after(segment.text, occ, others)]
+        title = self.segments[0] if self.segments and self.segments[0].name == "title" else None
+        if title is not None and segment is not title and self._headline_is_about(number, title, segment):
+            parts.append(title.text)
+        return " ".join(p for p in parts if p)
+
+    def _headline_is_about(self, number: DocNumber, title: _Segment, segment: _Segment) -> bool:
+        """Whether the headline speaks of this document: it names it, or the sapo reports it alone."""
+        if _number_spots(title, number):
+            return True
+        if segment.name != "lead":
+            return False
+        numbers = [n for n in self.article.doc_numbers if n.canonical != number.canonical
+                   and (_number_spots(title, n) or _number_spots(segment, n))]
+        return not numbers
 
     def _judge_statement(self, number: DocNumber, statement: Statement, topics_ok: TopicTest | None) -> Verdict:
         segment = next(s for s in self.segments if s.name == statement.segment)
@@ -269,16 +345,21 @@ class Judge:
         sentence = evidence_text(segment.text, occ)
         base = dict(number=number, evidence=sentence, segment=segment.name,
                     how="name" if statement.by_name else "number")
-        cue = None if statement.by_name else cited(segment.lower, occ.sentence_start, occ.start)
+        if statement.by_name:
+            others = others + [spot for spot in _name_spots(segment, ALL_TYPES) if spot[0] != occ.start]
+        cue = cited(segment.lower, occ.sentence_start, occ.start)
+        reporting = bool(cue) and reporting_cue(segment.lower, occ.sentence_start, occ.start, cue or "")
+        if statement.by_name and reporting:
+            cue = None  # "Theo Quyết định, …": the article quoting its own document
         phrase = None if cue else issuance_phrase(segment.lower, occ, others, self.phrases)
-        if (cue in REPORTING_CUES or (not cue and not phrase)) and not statement.by_name:
+        if (reporting or (not cue and not phrase)) and not statement.by_name:
             dated = attached_date(segment.lower, occ, self.published)
             if dated is not None and self.recent(dated, dated.year):
-                # "Theo Quyết định số 3378/QĐ-BCT ngày 30/11/2026 của Bộ trưởng …": a document of days ago,
-                # reported through its own date
+                # "Theo Quyết định số 3378/QĐ-BCT ngày 30/11/2026 của Bộ trưởng …", "nội dung tại Thông báo số
+                # 621/TB-VPCP ngày 1/12/2026": a document of days ago, reported through its own date
                 cue, phrase = None, f"{cue or 'văn bản'} … ngày {dated:%d/%m/%Y}"
         if cue:
-            return Verdict(**base, issued=False, reason=f"cited (“{cue} …” before it)", cue=cue)
+            return Verdict(**base, issued=False, reason=f"cited (“{cue} …” before it)", cue=cue, reporting=reporting)
         if not phrase:
             return Verdict(**base, issued=False, reason="no issuance phrase bound to the number in its sentence")
         if statement.by_name:
@@ -294,7 +375,7 @@ class Judge:
             else:
                 reason = f"issued {issued or year}, older than {self.max_age_days} days"
             return Verdict(**base, issued=False, reason=reason, phrase=phrase, issue_date=issued, year=year)
-        if topics_ok is not None and not topics_ok(sentence):
+        if topics_ok is not None and not topics_ok(self._subject(number, segment, occ, others), sentence):
             return Verdict(**base, issued=False, reason="topics do not match", phrase=phrase, issue_date=issued,
                            year=year)
         how = "by its name" if statement.by_name else "by its number"

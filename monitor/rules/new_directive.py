@@ -17,6 +17,7 @@ and none of ``exclude_topics``. The key is the canonical number plus its issue y
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cached_property
 from typing import Literal
@@ -29,7 +30,8 @@ from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
 from newswatch.text.docnumbers import DOC_TYPES
-from newswatch.text.issuers import expand_selector, issuer_name, selector_matches
+from newswatch.text.issuers import expand_selector, issuer_name, issuer_topics, selector_matches
+from newswatch.text.topics import topic_scores
 
 
 class NewDirectiveRule(RuleConfig):
@@ -106,8 +108,9 @@ class NewDirectiveRule(RuleConfig):
         judge = Judge(article, when.date(), self.issuance_phrases, self.max_age_days)
         article_topics = set(article.topics)
 
-        def topics_ok(sentence: str) -> bool:
-            return self.topics_ok(article_topics, ctx.sentence_topics(sentence))
+        def topics_ok(number: DocNumber, subject: str, sentence: str) -> bool:
+            topics = document_topics(subject, sentence, article_topics, ctx) | set(issuer_topics(number.issuer))
+            return self.topics_ok(topics, set())
 
         findings = []
         for number in article.doc_numbers:
@@ -120,11 +123,39 @@ class NewDirectiveRule(RuleConfig):
                     findings.append(_finding(self.name, Verdict(
                         number, False, f"issuer {number.issuer or '?'} not in the rule")))
                 continue
-            verdict = judge.judge(number, topics_ok)
+            verdict = judge.judge(number, lambda subject, sentence, n=number: topics_ok(n, subject, sentence))
             if not verdict.issued and verdict.reason.startswith("no issue date") and not self.require_date:
                 verdict.issued, verdict.reason = True, "issued (no recency evidence; require_date is off)"
             findings.append(_finding(self.name, verdict))
         return findings
+
+
+# Decisions about people and honours are never policy, whatever the body's name ("bổ nhiệm … Cục trưởng Cục
+# Chuyển đổi số quốc gia", "tặng thưởng Huân chương … vì phát triển hạ tầng số").
+_PERSONNEL = re.compile(r"^(?:\S+\s+){0,3}?(?:bổ nhiệm|bổ nhiệm lại|miễn nhiệm|cách chức|cho thôi|điều động|luân chuyển|"
+                        r"phê chuẩn|kỷ luật|nghỉ hưu|tặng thưởng|khen thưởng|truy tặng|phong tặng|tặng bằng khen|"
+                        r"tặng danh hiệu|tặng huân chương|xét tặng)(?!\w)", re.I)
+DESCRIPTIVE_WORDS = 8
+
+
+def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: RuleContext) -> set[str]:
+    """The topics of the document itself, as a reader takes them from how the article describes it.
+
+    Its trích yếu ("… về bảo đảm trật tự, an toàn giao thông dịp Tết") and the headline naming it
+    decide: any phrase of a topic there counts (a supporting one too: "nguồn nhân lực công nghệ
+    số"), and a document described at length (eight words or more) with none of them is not on
+    those topics, however much the article mentions them in passing — a decree on land prices is
+    not a digital-transformation decree. Only when the article hardly describes the document
+    ("Chỉ thị nêu rõ …", "… của Bộ trưởng") do the article's and the sentence's topics stand in
+    for it. Personnel and honours decisions have no topic.
+    """
+    text = subject.strip()
+    if _PERSONNEL.match(text):
+        return set()
+    topics = {topic for topic, score in topic_scores(text).items() if score >= 1} if text else set()
+    if topics or len(text.split()) >= DESCRIPTIVE_WORDS:
+        return topics
+    return article_topics | ctx.sentence_topics(sentence)
 
 
 def _finding(rule: str, verdict: Verdict) -> Finding:

@@ -125,6 +125,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "steering"),
     ("BCĐCP", "Ban Chỉ đạo của Chính phủ", "steering"),
     ("BCĐTKNQ18", "Ban Chỉ đạo Trung ương tổng kết Nghị quyết 18-NQ/TW", "steering"),
+    ("CQTTBCĐ", "Cơ quan thường trực Ban Chỉ đạo Trung ương", "steering"),
     # Local bodies (never central)
     ("UBND", "Ủy ban nhân dân", "local"),
     ("HĐND", "Hội đồng nhân dân", "local"),
@@ -163,6 +164,19 @@ def lookup(code: str) -> Issuer:
     if key.startswith(("ubnd", "hdnd")) or key in ("tu", "hu", "qu", "du"):
         return Issuer(code, code, "local")
     return Issuer(code, code, "other")
+
+
+# Bodies whose every document is about a topic: the central steering committees for science, technology,
+# innovation and digital transformation (their standing agencies too).
+ISSUER_TOPICS: dict[str, tuple[str, ...]] = {
+    "bcdtw": ("chuyen-doi-so", "khoa-hoc-cong-nghe"), "bcd57": ("chuyen-doi-so", "khoa-hoc-cong-nghe"),
+    "bcdcp": ("chuyen-doi-so", "khoa-hoc-cong-nghe"), "cqttbcd": ("chuyen-doi-so", "khoa-hoc-cong-nghe"),
+}
+
+
+def issuer_topics(code: str | None) -> tuple[str, ...]:
+    """The topics every document of this issuer is on (none for most issuers)."""
+    return ISSUER_TOPICS.get(issuer_key(code or ""), ())
 
 
 def issuer_name(code: str | None) -> str:
