@@ -177,8 +177,10 @@ def reporting_cue(lower: str, sentence_start: int, number_start: int, cue: str) 
 
 
 def _cue_at_end(head: str) -> str | None:
-    if head.rstrip().endswith("kèm theo"):  # "ban hành kèm theo Quyết định số …": the instrument that issues it
-        return None
+    if head.rstrip().endswith("kèm theo"):
+        # "Quy chế … được ban hành kèm theo Quyết định số …" reports the instrument that issues it; "Quy chế …
+        # ban hành kèm theo Quyết định số 31/2021/QĐ-TTg" names an older one that a new text amends
+        return None if re.search(r"(?:được|vừa|mới)\s+ban hành\s+kèm theo$", head.rstrip()) else "kèm theo"
     tail = " ".join(head.split()[-4:])
     for cue in sorted(CITATION_CUES, key=len, reverse=True):
         if tail == cue or tail.endswith(" " + cue) or tail.endswith("(" + cue):
@@ -221,12 +223,18 @@ _RETROSPECTIVE = re.compile(r"(?:tròn|kỷ niệm|đánh dấu)\s+(?:\d+|một|
                             r"(?:\d+|một|hai|ba|bốn|năm|mười)\s+năm\s+(?:kể từ|từ khi|sau khi|từ ngày)|kỷ niệm")
 
 
+_PROSPECTIVE_AHEAD = re.compile(r"(?<!\w)(?:sẽ|trình|chuẩn bị|dự kiến|đề nghị|đề xuất|kiến nghị|sắp)\s+(?:\S+\s+){0,5}$")
+
+
 def _prospective(lower: str, start: int, end: int) -> bool:
     if _RETROSPECTIVE.search(lower[max(0, start - 30):end]):
         return True  # "tròn 5 năm Thủ tướng ban hành …", "3 năm kể từ khi …": an anniversary
     words = lower[start:end].replace(",", " ").split()[-3:]
     tail = " ".join(words)
-    return any(tail == cue or tail.endswith(" " + cue) or f" {cue} " in f" {tail} " for cue in PROSPECTIVE_CUES)
+    if any(tail == cue or tail.endswith(" " + cue) or f" {cue} " in f" {tail} " for cue in PROSPECTIVE_CUES):
+        return True
+    clause = re.split(r"[,;:]", lower[max(0, start - 20):end])[-1]  # "chuẩn bị trình Thủ tướng Chính phủ ký …"
+    return bool(_PROSPECTIVE_AHEAD.search(clause))
 
 
 # "vừa ban hành Nghị định số 320/… và Nghị định số 321/…": the next member of a list of documents
@@ -259,10 +267,10 @@ def issuance_phrase(
                 continue  # "Quyết định 1580/QĐ-TTg phê duyệt Đề án …": the document's title, not its issuance
         else:
             continue
-        if gap[1] - gap[0] > max_gap or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
+        listed = p_end <= occ.start and bool(_LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start]))
+        if gap[1] - gap[0] > (max_gap * 3 if listed else max_gap) or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
             continue
-        if any(gap[0] <= o_start < gap[1] for o_start, _ in others) and not (
-                p_end <= occ.start and _LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start])):
+        if any(gap[0] <= o_start < gap[1] for o_start, _ in others) and not listed:
             continue  # another document number stands between: the phrase is about that one (unless a list)
         if _prospective(lower, max(sentence[0], p_start - 30), p_start):
             continue  # "trình Chính phủ ban hành", "sẽ ban hành": not issued (yet)

@@ -188,6 +188,8 @@ def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], 
         issued = number.issue_date
     if issued is not None:
         return issued, issued.year, "date"
+    if number.year and number.year < published.year - 1:
+        return None, number.year, "year in the number"  # "Quyết định số 31/2021/QĐ-TTg" is not this week's
     said = _SAID_YEAR.search(sentence)
     if said:
         return None, int(said.group(1)), "year said"
@@ -334,9 +336,16 @@ class Judge:
             return True
         if segment.name != "lead":
             return False
-        numbers = [n for n in self.article.doc_numbers if n.canonical != number.canonical
-                   and (_number_spots(title, n) or _number_spots(segment, n))]
-        return not numbers
+        for other in self.article.doc_numbers:
+            if other.canonical == number.canonical:
+                continue
+            if _number_spots(title, other):
+                return False
+            for start, _ in _number_spots(segment, other):
+                s_start, _ = _sentence_of(segment, start)
+                if not cited(segment.lower, s_start, start):
+                    return False  # the sapo reports two documents: the headline may speak of either
+        return True
 
     def _judge_statement(self, number: DocNumber, statement: Statement, topics_ok: TopicTest | None) -> Verdict:
         segment = next(s for s in self.segments if s.name == statement.segment)

@@ -29,7 +29,7 @@ from monitor.rules.base import Finding, RuleConfig, RuleContext, article_publish
 from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
-from newswatch.text.docnumbers import DOC_TYPES
+from newswatch.text.docnumbers import DOC_TYPES, find_doc_numbers
 from newswatch.text.issuers import expand_selector, issuer_name, issuer_topics, selector_matches
 from newswatch.text.topics import topic_scores
 
@@ -153,6 +153,8 @@ def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: 
     if _PERSONNEL.match(text):
         return set()
     topics = {topic for topic, score in topic_scores(text).items() if score >= 1} if text else set()
+    for cited_number in find_doc_numbers(text) if text else ():  # "triển khai Kế hoạch số 02-KH/BCĐTW"
+        topics.update(issuer_topics(cited_number.issuer))
     if topics or len(text.split()) >= DESCRIPTIVE_WORDS:
         return topics
     return article_topics | ctx.sentence_topics(sentence)
