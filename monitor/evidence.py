@@ -41,7 +41,7 @@ CITATION_CUES = (
     "thay thế", "trên cơ sở", "theo tinh thần", "tinh thần", "quán triệt", "tổng kết", "sơ kết",
     "đánh giá", "kết quả thực hiện", "thi hành", "của", "như", "nêu tại", "tiếp tục", "bãi bỏ",
     "hết hiệu lực", "cụ thể hóa", "hưởng ứng", "trước đó", "năm ngoái", "sau", "kể từ", "từ khi",
-    "kể từ khi", "ra đời",
+    "kể từ khi", "ra đời", "quy định chi tiết", "chi tiết", "hướng dẫn thi hành", "phù hợp với", "thống nhất với",
 )
 
 # Words right before an issuance phrase that make it future, proposed or hypothetical ("trình Chính phủ ban hành").
@@ -176,11 +176,19 @@ def reporting_cue(lower: str, sentence_start: int, number_start: int, cue: str) 
     return bool(_REPORTED_AT.search(head))
 
 
+_INSTRUMENT = re.compile(r"(?:(?<!\w)(vừa|được|mới|đã được|vừa được)\s+(?:\S+\s+){0,5}?)?"
+                         r"(?:ban hành|phê duyệt|thông qua|ký ban hành)\s+(?:[^,;.]{0,80}?\s+)?(kèm theo|tại|bằng)$")
+# "chương trình" and "tờ trình" are documents, not the verb "trình" (to submit)
+_TRINH_NOUNS = re.compile(r"(?<!\w)(?:chương|tờ)\s+trình(?!\w)")
+
+
 def _cue_at_end(head: str) -> str | None:
-    if head.rstrip().endswith("kèm theo"):
-        # "Quy chế … được ban hành kèm theo Quyết định số …" reports the instrument that issues it; "Quy chế …
-        # ban hành kèm theo Quyết định số 31/2021/QĐ-TTg" names an older one that a new text amends
-        return None if re.search(r"(?:được|vừa|mới)\s+ban hành\s+kèm theo$", head.rstrip()) else "kèm theo"
+    instrument = _INSTRUMENT.search(head.rstrip())
+    if instrument:
+        # "Quy chế … được ban hành kèm theo Quyết định số …", "Đề án … được Thủ tướng phê duyệt tại Quyết định
+        # số …" report the instrument that issues it; "Quy chế … ban hành kèm theo Quyết định số 31/2021/QĐ-TTg"
+        # names an older one that a new text amends
+        return None if instrument.group(1) else instrument.group(2)
     tail = " ".join(head.split()[-4:])
     for cue in sorted(CITATION_CUES, key=len, reverse=True):
         if tail == cue or tail.endswith(" " + cue) or tail.endswith("(" + cue):
@@ -229,6 +237,7 @@ _PROSPECTIVE_AHEAD = re.compile(r"(?<!\w)(?:sẽ|trình|chuẩn bị|dự kiến
 def _prospective(lower: str, start: int, end: int) -> bool:
     if _RETROSPECTIVE.search(lower[max(0, start - 30):end]):
         return True  # "tròn 5 năm Thủ tướng ban hành …", "3 năm kể từ khi …": an anniversary
+    lower = _TRINH_NOUNS.sub(lambda m: "x" * len(m.group()), lower[:end])
     words = lower[start:end].replace(",", " ").split()[-3:]
     tail = " ".join(words)
     if any(tail == cue or tail.endswith(" " + cue) or f" {cue} " in f" {tail} " for cue in PROSPECTIVE_CUES):
@@ -251,28 +260,37 @@ def _predicative(phrase: str, between: str) -> bool:
 
 def issuance_phrase(
     lower: str, occ: Occurrence, others: list[tuple[int, int]], phrases: tuple[str, ...] | list[str],
-    max_gap: int = 120,
+    max_gap: int = 120, blocked: list[str] | None = None,
 ) -> str | None:
-    """The issuance phrase bound to this occurrence: in its sentence, nothing but words between them."""
+    """The issuance phrase bound to this occurrence: in its sentence, nothing but words between them.
+
+    Phrases that were bound but are proposed or remembered ("sẽ ban hành", "tròn 5 năm … ban hành")
+    are appended to ``blocked`` when a list is given.
+    """
+    blocked = blocked if blocked is not None else []
     sentence = (occ.sentence_start, occ.sentence_end)
     best: tuple[int, str] | None = None
     for p_start, p_end, phrase in _phrase_positions(lower[sentence[0]:sentence[1]], phrases):
         p_start += sentence[0]
         p_end += sentence[0]
+        listed = False
         if p_end <= occ.start:
             gap = (p_end, occ.start)
+            listed = bool(_LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start]))
+            limit = max_gap * 3 if listed else max_gap  # "vừa ban hành Nghị định số 320/… và Nghị định số 321/…"
         elif p_start >= occ.end:
             gap = (occ.end, p_start)
             if not _predicative(phrase, lower[occ.end:p_start]):
                 continue  # "Quyết định 1580/QĐ-TTg phê duyệt Đề án …": the document's title, not its issuance
+            limit = max_gap * 2  # "Kế hoạch số 02-KH/BCĐTW về … (a long title) … được ký ban hành ngày 19/6/2025"
         else:
             continue
-        listed = p_end <= occ.start and bool(_LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start]))
-        if gap[1] - gap[0] > (max_gap * 3 if listed else max_gap) or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
+        if gap[1] - gap[0] > limit or _CLAUSE_BREAK.search(lower[gap[0]:gap[1]]):
             continue
         if any(gap[0] <= o_start < gap[1] for o_start, _ in others) and not listed:
             continue  # another document number stands between: the phrase is about that one (unless a list)
         if _prospective(lower, max(sentence[0], p_start - 30), p_start):
+            blocked.append(phrase)
             continue  # "trình Chính phủ ban hành", "sẽ ban hành": not issued (yet)
         distance = gap[1] - gap[0]
         if best is None or distance < best[0]:

@@ -50,13 +50,21 @@ NAME_TYPES: dict[str, frozenset[str]] = {
     "quyết định": frozenset({"QĐ"}), "nghị quyết": frozenset({"NQ", "NQQH", "QH"}),
     "nghị định": frozenset({"NĐ"}), "thông báo kết luận": frozenset({"TB"}), "thông báo": frozenset({"TB"}),
     "kết luận": frozenset({"KL", "TB"}), "công văn": frozenset({"CV"}), "văn bản": frozenset({"CV"}),
-    "kế hoạch": frozenset({"KH"}), "luật": frozenset({"LUAT", "QH"}), "thông tư": frozenset({"TT", "TTLT"}),
+    "kế hoạch": frozenset({"KH", "QĐ"}), "luật": frozenset({"LUAT", "QH"}), "thông tư": frozenset({"TT", "TTLT"}),
     "thông tư liên tịch": frozenset({"TTLT"}), "quy định": frozenset({"QyĐ", "QĐ"}),
-    "hướng dẫn": frozenset({"HD"}), "chương trình": frozenset({"CTr"}), "đề án": frozenset({"ĐA"}),
+    "hướng dẫn": frozenset({"HD"}), "chương trình": frozenset({"CTr", "QĐ"}), "đề án": frozenset({"ĐA", "QĐ"}),
     "pháp lệnh": frozenset({"PL"}), "lệnh": frozenset({"L"}),
+    # what a Quyết định approves or issues: "Chiến lược dữ liệu quốc gia vừa được ban hành"
+    "chiến lược": frozenset({"QĐ"}), "quy chế": frozenset({"QĐ", "QC"}), "quy hoạch": frozenset({"QĐ"}),
+    "danh mục": frozenset({"QĐ"}),
 }
+# Laws are named by their titles ("Luật Trí tuệ nhân tạo"), several in one article: never bound by "luật" alone.
+_NOT_BY_NAME = frozenset({"LUAT", "QH", "NQQH", "PL"})
 _NAME_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(n) for n in NAME_TYPES), key=len, reverse=True))
                       + r")(?!\w)")
+_ENFORCEMENT = re.compile(r"kết luận\s+(?:thanh tra|kiểm tra|giám sát|kiểm toán)\s*(?:số\s*)?$")
+_COUNTS = {"2": 2, "3": 3, "4": 4, "5": 5, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "02": 2, "03": 3}
+_COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
 RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
                        r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua)(?!\w)")
@@ -109,6 +117,7 @@ class Verdict:
     year: int | None = None
     cue: str = ""
     reporting: bool = False  # the cue only attributes ("theo Chỉ thị …")
+    directive: bool = True  # False for what is issued but directs nothing (an inspection conclusion)
     how: str = ""  # "number" | "name": how the statement was bound
 
     @property
@@ -176,7 +185,7 @@ def _subject_level(lower: str, start: int, stop: int) -> str | None:
 
 
 def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], published: date,
-             number: DocNumber, phrase: str) -> tuple[date | None, int | None, str]:
+             number: DocNumber, phrase: str, featured: bool) -> tuple[date | None, int | None, str]:
     """(issue date, issue year, how it was known) for one statement."""
     issued = issue_date_near(segment.lower, occ, others, published)
     sentence = segment.lower[occ.sentence_start:occ.sentence_end]
@@ -208,6 +217,8 @@ def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], 
         return None, number.year, "year in the number"
     if segment.name in ("title", "lead"):
         return published, published.year, "headline or sapo"
+    if featured:
+        return published, published.year, "the headline's or sapo's document"
     return None, None, ""
 
 
@@ -281,17 +292,40 @@ class Judge:
         return Statement(segment.name, segment.text, Occurrence(start, end, s_start, s_end), by_name)
 
     def _name_statements(self, number: DocNumber) -> list[Statement]:
-        """Statements that name this number's type without a number, when they can only mean this number."""
-        same_type = [n for n in self.article.doc_numbers if n.doc_type == number.doc_type]
-        if len(same_type) > 1:
-            in_title = [n for n in same_type if n.segment == "title"]
-            if in_title != [number]:
-                return []
+        """Statements that name this number's type without a number, when they can only mean this number.
+
+        "Chính phủ vừa ban hành 3 nghị định …" binds to each of the article's three Nghị định.
+        """
+        if number.doc_type in _NOT_BY_NAME:
+            return []
+        same_type = [n for n in self.article.doc_numbers if n.doc_type == number.doc_type and self._live(n)]
+        types_present = {n.doc_type for n in self.article.doc_numbers}
         out = []
         for segment in self.segments:
             for start, end in _name_spots(segment, {number.doc_type}):
+                own = NAME_TYPES[segment.lower[start:end]] - {"QĐ"}
+                if number.doc_type == "QĐ" and own and own & types_present:
+                    continue  # "ban hành Kế hoạch …" with a Kế hoạch number in the article: that one's
+                counted = _COUNT_BEFORE.search(segment.lower[max(0, start - 12):start])
+                count = _COUNTS.get(counted.group(1), 0) if counted else 0
+                if len(same_type) > 1 and count != len(same_type):
+                    in_title = [n for n in same_type if n.segment == "title"]
+                    if in_title != [number]:
+                        continue
                 out.append(self._statement(segment, start, end, by_name=True))
         return out
+
+    def _live(self, number: DocNumber) -> bool:
+        """Whether a number could be one just issued: not of an old year, not cited where it stands."""
+        if number.year and number.year < self.published.year - 1:
+            return False
+        for segment in self.segments:
+            for start, _ in _number_spots(segment, number):
+                s_start, _ = _sentence_of(segment, start)
+                cue = cited(segment.lower, s_start, start)
+                if cue and not reporting_cue(segment.lower, s_start, start, cue):
+                    return False
+        return True
 
     def judge(self, number: DocNumber, topics_ok: TopicTest | None = None) -> Verdict:
         """The verdict on one number: the first statement that reports it issued and recent, else the best reason."""
@@ -304,9 +338,10 @@ class Judge:
         best: Verdict | None = None
         citation: Verdict | None = None
         off_topic = False
+        read = False  # a statement of the number itself said something: issued elsewhere, old, proposed, cited
         for index, statement in enumerate(statements):
-            if statement.by_name and off_topic:
-                break  # the number's own statement said it is issued, on another subject: that is the reading
+            if statement.by_name and (off_topic or read):
+                break  # the number's own statements are the reading; a statement by its name would be a guess
             verdict = self._judge_statement(number, statement, topics_ok)
             if verdict.issued:
                 if citation is not None and statement.by_name:
@@ -314,6 +349,8 @@ class Judge:
                 return verdict
             if index < direct and verdict.cue and not verdict.reporting:
                 citation = citation or verdict
+            if index < direct and verdict.reason.startswith(_DECISIVE):
+                read = True
             off_topic = off_topic or (index < direct and verdict.reason == "topics do not match")
             if best is None or _rank(verdict) > _rank(best):
                 best = verdict
@@ -360,7 +397,8 @@ class Judge:
         reporting = bool(cue) and reporting_cue(segment.lower, occ.sentence_start, occ.start, cue or "")
         if statement.by_name and reporting:
             cue = None  # "Theo Quyết định, …": the article quoting its own document
-        phrase = None if cue else issuance_phrase(segment.lower, occ, others, self.phrases)
+        blocked: list[str] = []
+        phrase = None if cue else issuance_phrase(segment.lower, occ, others, self.phrases, blocked=blocked)
         if (reporting or (not cue and not phrase)) and not statement.by_name:
             dated = attached_date(segment.lower, occ, self.published)
             if dated is not None and self.recent(dated, dated.year):
@@ -369,6 +407,8 @@ class Judge:
                 cue, phrase = None, f"{cue or 'văn bản'} … ngày {dated:%d/%m/%Y}"
         if cue:
             return Verdict(**base, issued=False, reason=f"cited (“{cue} …” before it)", cue=cue, reporting=reporting)
+        if not phrase and blocked:
+            return Verdict(**base, issued=False, reason=f"proposed or remembered, not issued (“{blocked[0]}”)")
         if not phrase:
             return Verdict(**base, issued=False, reason="no issuance phrase bound to the number in its sentence")
         if statement.by_name:
@@ -377,7 +417,8 @@ class Judge:
             if level is not None and (level == "central") != central:
                 return Verdict(**base, issued=False, phrase=phrase,
                                reason=f"the statement's subject is {level}, the number's issuer is not")
-        issued, year, known = _recency(segment, occ, others, self.published, number, phrase)
+        featured = any(_number_spots(s, number) for s in self.segments if s.name in ("title", "lead"))
+        issued, year, known = _recency(segment, occ, others, self.published, number, phrase, featured)
         if not self.recent(issued, year):
             if issued is None and year is None:
                 reason = "no issue date, year or word such as “vừa” for it"
@@ -387,6 +428,10 @@ class Judge:
         if topics_ok is not None and not topics_ok(self._subject(number, segment, occ, others), sentence):
             return Verdict(**base, issued=False, reason="topics do not match", phrase=phrase, issue_date=issued,
                            year=year)
+        if not statement.by_name and _ENFORCEMENT.search(segment.lower[max(0, occ.start - 40):occ.start]):
+            return Verdict(**base, issued=True, phrase=phrase, issue_date=issued if known == "date" else None,
+                           year=year, directive=False,
+                           reason="an inspection, audit or supervision conclusion: issued, but not a directive")
         how = "by its name" if statement.by_name else "by its number"
         return Verdict(**base, issued=True, phrase=phrase, issue_date=issued if known == "date" else None,
                        year=year, reason=f"issued (“{phrase}”, {how}, {segment_label(segment.name)}; {known})")
@@ -396,7 +441,9 @@ def segment_label(name: str) -> str:
     return {"title": "headline", "lead": "sapo", "text": "body"}[name]
 
 
-_RANKS = ("not in the article", "no issuance phrase", "cited", "the statement's subject", "no issue date",
+# What a statement of the number itself may say that no statement by its name can overturn.
+_DECISIVE = ("proposed or remembered", "issued ")
+_RANKS = ("not in the article", "no issuance phrase", "proposed or remembered", "cited", "the statement's subject", "no issue date",
           "issued ", "topics")
 
 

@@ -124,9 +124,12 @@ class NewDirectiveRule(RuleConfig):
                         number, False, f"issuer {number.issuer or '?'} not in the rule")))
                 continue
             verdict = judge.judge(number, lambda subject, sentence, n=number: topics_ok(n, subject, sentence))
+            reported = verdict.issued
+            if verdict.issued and not verdict.directive:
+                verdict.issued = False  # an inspection conclusion is news, but not a directive to alert on
             if not verdict.issued and verdict.reason.startswith("no issue date") and not self.require_date:
                 verdict.issued, verdict.reason = True, "issued (no recency evidence; require_date is off)"
-            findings.append(_finding(self.name, verdict))
+            findings.append(_finding(self.name, verdict, reported))
         return findings
 
 
@@ -160,14 +163,15 @@ def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: 
     return article_topics | ctx.sentence_topics(sentence)
 
 
-def _finding(rule: str, verdict: Verdict) -> Finding:
+def _finding(rule: str, verdict: Verdict, reported: bool | None = None) -> Finding:
     number = verdict.number
     return Finding(
         rule=rule, key=verdict.key, evidence=verdict.evidence, headline=headline(number),
         doc_number=number.canonical, doc_type=number.doc_type, doc_type_name=number.type_name,
         doc_issuer=number.issuer, doc_issue_date=verdict.issue_date.isoformat() if verdict.issue_date else None,
         doc_year=verdict.year or number.year,
-        details={"fires": verdict.issued, "reason": verdict.reason, "segment": verdict.segment, "how": verdict.how},
+        details={"fires": verdict.issued, "reason": verdict.reason, "segment": verdict.segment, "how": verdict.how,
+                 "issued": verdict.issued if reported is None else reported},
     )
 
 

@@ -190,7 +190,7 @@ def judge(case: Case, cds: NewDirectiveRule, every: NewDirectiveRule) -> Verdict
     for finding in cds.explain(article, ctx):
         reasons[finding.doc_number or finding.key] = finding.details.get("reason", "")
     alerts = {f.doc_number for f in cds.evaluate(article, ctx) if f.doc_number}
-    issued = {f.doc_number for f in every.evaluate(article, ctx) if f.doc_number}
+    issued = {f.doc_number for f in every.explain(article, ctx) if f.doc_number and f.details.get("issued")}
     numbers = set(article.canonical_doc_numbers)
     return Verdict(case, numbers, issued, alerts, reasons)
 
