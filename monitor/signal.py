@@ -64,6 +64,11 @@ _NAME_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(n) for n in NAME_
                       + r")(?!\w)")
 _ENFORCEMENT = re.compile(r"kết luận\s+(?:thanh tra|kiểm tra|giám sát|kiểm toán)\s*(?:số\s*)?$")
 _COUNTS = {"2": 2, "3": 3, "4": 4, "5": 5, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "02": 2, "03": 3}
+_BODY_AFTER = re.compile(r"^[^.;]{0,40}?(?:của|do)\s+(?:\S+\s+){0,2}?(?:(?P<steering>ban chỉ đạo trung ương|ban chỉ đạo của chính phủ)|"
+                         r"(?P<party>bộ chính trị|ban bí thư|ban chấp hành trung ương|tổng bí thư)|"
+                         r"(?P<government>thủ tướng|chính phủ|văn phòng chính phủ)|(?P<ministries>bộ trưởng|bộ [a-zđ]))")
+_BODY_GROUPS = {"steering": "steering", "party": "party", "government": "government", "ministries": "ministries"}
+_PLURAL_BEFORE = re.compile(r"(?<!\w)(?:các|những|\d{1,2})\s+$")
 _COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
 RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
@@ -252,6 +257,16 @@ def subject_after(text: str, occ: Occurrence, others: list[tuple[int, int]]) -> 
     return words[lead.end():].strip(" ,.;") if lead else words.strip()
 
 
+def _title_before(segment: _Segment, occ: Occurrence) -> str:
+    """The title printed between a document's name and its number ("Luật Chuyển đổi số số 148/2025/QH15")."""
+    window = segment.lower[max(occ.sentence_start, occ.start - 80):occ.start]
+    names = list(_NAME_RE.finditer(window))
+    if not names:
+        return ""
+    offset = occ.start - len(window)
+    return segment.text[offset + names[-1].end():occ.start].strip(" ,")
+
+
 def _date_of(match: re.Match[str], reference: date) -> date | None:
     """The date of a day/month[/year] match; without a year, the latest such date not after ``reference``."""
     day, month = int(match.group(1)), int(match.group(2))
@@ -297,7 +312,13 @@ class Judge:
         "Chính phủ vừa ban hành 3 nghị định …" binds to each of the article's three Nghị định.
         """
         if number.doc_type in _NOT_BY_NAME:
-            return []
+            # laws are named by title, several in an article: only "các luật", "13 luật đã được … thông qua"
+            # speaks of every law the article numbers
+            if not self._live(number, strict=True):
+                return []
+            return [self._statement(segment, start, end, by_name=True) for segment in self.segments
+                    for start, end in _name_spots(segment, {number.doc_type})
+                    if _PLURAL_BEFORE.search(segment.lower[max(0, start - 12):start])]
         same_type = [n for n in self.article.doc_numbers if n.doc_type == number.doc_type and self._live(n)]
         types_present = {n.doc_type for n in self.article.doc_numbers}
         out = []
@@ -315,7 +336,20 @@ class Judge:
                 out.append(self._statement(segment, start, end, by_name=True))
         return out
 
-    def _live(self, number: DocNumber) -> bool:
+    def context_group(self, number: DocNumber) -> str | None:
+        """The group of an issuer the registry does not know, from the body named after the number.
+
+        "Thông báo kết luận số 47-TB/TGV ngày 17/10/2025 cuộc họp của lãnh đạo Ban Chỉ đạo Trung ương …":
+        TGV (a working group) is the central steering committee's.
+        """
+        for segment in self.segments:
+            for _, end in _number_spots(segment, number):
+                match = _BODY_AFTER.search(segment.lower[end:end + 120])
+                if match:
+                    return _BODY_GROUPS[next(k for k, v in match.groupdict().items() if v)]
+        return None
+
+    def _live(self, number: DocNumber, strict: bool = False) -> bool:
         """Whether a number could be one just issued: not of an old year, not cited where it stands."""
         if number.year and number.year < self.published.year - 1:
             return False
@@ -323,8 +357,8 @@ class Judge:
             for start, _ in _number_spots(segment, number):
                 s_start, _ = _sentence_of(segment, start)
                 cue = cited(segment.lower, s_start, start)
-                if cue and not reporting_cue(segment.lower, s_start, start, cue):
-                    return False
+                if cue and (strict or not reporting_cue(segment.lower, s_start, start, cue)):
+                    return False  # "thực hiện …"; for a law, "Chương IV của Luật … số …" too
         return True
 
     def judge(self, number: DocNumber, topics_ok: TopicTest | None = None) -> Verdict:
@@ -362,10 +396,24 @@ class Judge:
         """What the document is about, as the article describes it: its trích yếu after the number or the name
         ("… về bảo đảm trật tự, an toàn giao thông"), plus the headline when the headline names it."""
         parts = [subject_after(segment.text, occ, others)]
+        if _by_name(segment, occ, number):
+            parts += self._own_descriptions(number)  # the number's own mentions describe the document too
+        else:
+            parts.insert(0, _title_before(segment, occ))  # "Luật Chuyển đổi số số 148/2025/QH15"
         title = self.segments[0] if self.segments and self.segments[0].name == "title" else None
         if title is not None and segment is not title and self._headline_is_about(number, title, segment):
             parts.append(title.text)
         return " ".join(p for p in parts if p)
+
+    def _own_descriptions(self, number: DocNumber) -> list[str]:
+        out = []
+        for segment in self.segments:
+            others = _other_spots(segment, self.article, number)
+            for start, end in _number_spots(segment, number)[:1]:
+                s_start, s_end = _sentence_of(segment, start)
+                occ = Occurrence(start, end, s_start, s_end)
+                out += [_title_before(segment, occ), subject_after(segment.text, occ, others)]
+        return out
 
     def _headline_is_about(self, number: DocNumber, title: _Segment, segment: _Segment) -> bool:
         """Whether the headline speaks of this document: it names it, or the sapo reports it alone."""

@@ -30,7 +30,14 @@ from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
 from newswatch.text.docnumbers import DOC_TYPES, find_doc_numbers
-from newswatch.text.issuers import expand_selector, issuer_name, issuer_topics, selector_matches
+from newswatch.text.issuers import (
+    CENTRAL_GROUPS,
+    expand_selector,
+    issuer_group,
+    issuer_name,
+    issuer_topics,
+    selector_matches,
+)
 from newswatch.text.topics import topic_scores
 
 
@@ -81,6 +88,15 @@ class NewDirectiveRule(RuleConfig):
     def issuer_ok(self, number: DocNumber) -> bool:
         return not self.issuers or any(selector_matches(s, number.issuer) for s in self._issuer_selectors)
 
+    def _context_issuer_ok(self, judge: Judge, number: DocNumber) -> bool:
+        """For an issuer code the registry does not know, the group named after the number may meet the rule."""
+        if issuer_group(number.issuer) != "other" or not any(kind == "group" for kind, _ in self._issuer_selectors):
+            return False
+        group = judge.context_group(number)
+        return group is not None and any(
+            kind == "group" and (value == group or (value == "central" and group in CENTRAL_GROUPS))
+            for kind, value in self._issuer_selectors)
+
     def wants(self, number: DocNumber) -> bool:
         return self.type_ok(number) and self.issuer_ok(number)
 
@@ -118,7 +134,7 @@ class NewDirectiveRule(RuleConfig):
                 if every_number:
                     findings.append(_finding(self.name, Verdict(number, False, f"type {number.doc_type} not in the rule")))
                 continue
-            if not self.issuer_ok(number):
+            if not self.issuer_ok(number) and not self._context_issuer_ok(judge, number):
                 if every_number:
                     findings.append(_finding(self.name, Verdict(
                         number, False, f"issuer {number.issuer or '?'} not in the rule")))
