@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from monitor.evidence import sentence_spans
-from monitor.rules.base import Finding, RuleConfig, RuleContext
+from monitor.rules.base import ArticleRule, Finding, RuleContext
 from newswatch.models import Article
 from newswatch.store.keys import filter_keys, number_type_keys
 from newswatch.text.normalize import fold
@@ -26,7 +26,7 @@ def parse_search_query(text: str) -> Any:
     return parse_query(text)
 
 
-class MatchRule(RuleConfig):
+class MatchRule(ArticleRule):
     """Configuration of a ``match`` rule."""
 
     type: Literal["match"]

@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
-from monitor.rules.base import Finding, RuleConfig, RuleContext, article_published
+from monitor.rules.base import ArticleRule, Finding, RuleContext, article_published
 from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
@@ -41,7 +41,7 @@ from newswatch.text.issuers import (
 from newswatch.text.topics import topic_scores
 
 
-class NewDirectiveRule(RuleConfig):
+class NewDirectiveRule(ArticleRule):
     """Configuration of a ``new_directive`` rule."""
 
     type: Literal["new_directive"]
