@@ -50,7 +50,9 @@ class MatchRule(ArticleRule):
             return True
         if self._parsed is None:
             self._parsed = parse_search_query(self.query)
-        return bool(self._parsed.matches(article))
+        from newswatch.search import matches
+
+        return bool(matches(self._parsed, article))
 
     def evaluate(self, article: Article, ctx: RuleContext) -> list[Finding]:
         if self.sources and article.source not in self.sources:
