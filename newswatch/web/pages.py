@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -188,6 +189,8 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
     context = ctx(request)
     rules, error = data.rules_overview(context)
     dry_results, dry_error = None, None
+    if dry and not current_user(request):  # a dry run reads the whole archive: only for logged-in users
+        return RedirectResponse(f"/login?next={quote(request.url.path + '?' + request.url.query)}", status_code=303)
     if dry:
         try:
             since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=_tz(request)) if since else None
