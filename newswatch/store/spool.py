@@ -55,6 +55,29 @@ class Spool:
             finally:
                 os.close(fd)
 
+    @property
+    def rejected(self) -> Path:
+        """Articles the store refused for good during a replay, with the reason (kept for an operator)."""
+        return self.dir / f"rejected-{self.name}.jsonl"
+
+    def reject(self, articles: list[Article], reason: str) -> None:
+        """Set ``articles`` aside durably in :attr:`rejected` (so they stop blocking the replay)."""
+        lines = "".join(json.dumps({"reason": reason[:500], "article": a.to_dict()}, ensure_ascii=False) + "\n"
+                        for a in articles)
+        with self._lock("append"):
+            fd = os.open(self.rejected, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            try:
+                os.write(fd, lines.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def articles(self) -> Iterator[Article]:
+        """Every article waiting in the spool (live file and unfinished replays), without removing any."""
+        for path in [*self._replay_files(), self.live]:
+            if path.exists():
+                yield from self._read(path)
+
     def _replay_files(self) -> list[Path]:
         return sorted(self.dir.glob(f"replaying-*-{self.name}.jsonl"))
 
