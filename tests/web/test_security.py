@@ -179,3 +179,16 @@ def test_serve_does_not_believe_forwarded_headers_from_loopback(tmp_path: Path) 
     finally:
         stop(proc)
 
+
+
+def test_an_administrator_can_unlock_a_locked_out_user(seeded: Seeded) -> None:
+    from click.testing import CliRunner
+
+    from newswatch.cli import cli
+
+    with make_client(seeded.settings) as browser:
+        assert [login(browser, password="sai").status_code for _ in range(5)][-1] == 429
+        assert login(browser).status_code == 429
+        result = CliRunner().invoke(cli, ["--data-dir", str(seeded.settings.data_dir), "users", "unlock", USER])
+        assert result.exit_code == 0 and "Cleared" in result.output, result.output
+        assert login(browser).status_code == 303
