@@ -194,6 +194,7 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
     if dry and not current_user(request):  # a dry run reads the whole archive: only for logged-in users
         return RedirectResponse(f"/login?next={quote(request.url.path + '?' + request.url.query)}", status_code=303)
     if dry:
+        log.info("%s dry-runs rule %s since %s", current_user(request), dry, since or "the beginning")
         try:
             since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=_tz(request)) if since else None
             dry_results = data.dry_run(context, dry, since_dt)
