@@ -149,3 +149,22 @@ def test_an_index_gone_under_a_running_writer_is_created_again_and_nothing_is_dr
         assert store.missing([story(i).id for i in range(6)]) == {story(i).id for i in range(3)}
     finally:
         store.close()
+
+
+def test_the_services_hourly_job_repairs_gaps(settings: Settings, monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    from newswatch.service import jobs, runtime
+    from newswatch.service.scheduler import SYSTEM_JOBS
+
+    assert SYSTEM_JOBS["system:reconcile"][0] == "newswatch.service.jobs:reconcile_store"
+    articles = _crawled(settings, 6)
+    with SQLiteStore(settings.articles_db) as store:
+        store.put_many(articles)
+        with store._lock:
+            store._db.execute("DELETE FROM articles WHERE id=?", (articles[4].id,))
+            store._db.commit()
+    monkeypatch.setattr(runtime, "_current", runtime.Service(settings, start_scheduler=False))
+    with caplog.at_level("WARNING"):
+        jobs.reconcile_store()
+    assert "store reconciliation: 1 of 6 missing, 0 restored, 1 handed back to the crawler" in caplog.text
+    assert load_urls(open_state(settings.state_url), articles[4].source)[articles[4].url].reason == "missing_from_store"
