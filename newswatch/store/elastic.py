@@ -216,22 +216,26 @@ class ElasticStore(ArticleStore):
                 raise StoreUnavailable(f"Elasticsearch at {self.url} unreachable: {exc}") from exc
             raise
 
-    def _replay_batch(self, batch: list[Article]) -> None:
+    def _replay_batch(self, batch: list[Article]) -> int:
+        """Store a batch from the spool; returns how many were stored (refused ones are set aside)."""
         try:
             self._store_batch(batch)
-            return
+            return len(batch)
         except Exception as exc:
             if _is_unavailable(exc):
                 raise
+        stored = 0
         for article in batch:  # someone in the batch was refused: find who, keep the rest
             try:
                 self._store_batch([article])
+                stored += 1
             except Exception as exc:
                 if _is_unavailable(exc):
                     raise
                 log.error("Elasticsearch refused spooled article %s (%s): set aside in %s", article.url, exc,
                           self.spool.rejected.name)
                 self.spool.reject([article], str(exc))
+        return stored
 
     def _candidates(self, batch: list[Article], existing: dict[str, dict[str, Any]]) -> list[list[dict[str, Any]]]:
         """For each article of the batch, stored articles that may be copies of it (same fingerprint or a shared band)."""

@@ -168,3 +168,24 @@ def test_the_services_hourly_job_repairs_gaps(settings: Settings, monkeypatch: p
         jobs.reconcile_store()
     assert "store reconciliation: 1 of 6 missing, 0 restored, 1 handed back to the crawler" in caplog.text
     assert load_urls(open_state(settings.state_url), articles[4].source)[articles[4].url].reason == "missing_from_store"
+
+
+@pytest.mark.elasticsearch
+def test_a_spooled_article_the_cluster_refuses_is_set_aside_and_does_not_block_the_spool(noida: Noida,
+                                                                                       tmp_path: Path) -> None:
+    from newswatch import dedup
+
+    store = ElasticStore(noida.url, prefix=f"j{uuid.uuid4().hex[:8]}", spool_dir=tmp_path / "spool")
+    try:
+        articles = [dedup.fingerprint(story(i)) for i in range(3)]
+        articles[1].simhash = 2**70  # out of range for a long: a mapping error, refused at every replay
+        store.spool.append(articles)
+        assert store.replay_spool() == 2
+        assert not store.spool.pending(), "the refused article no longer blocks the spool"
+        assert {a.id for a in store.iter_articles()} == {articles[0].id, articles[2].id}
+        rejected = [json.loads(line) for line in store.spool.rejected.read_text(encoding="utf-8").splitlines()]
+        assert [r["article"]["url"] for r in rejected] == [articles[1].url]
+        assert "document_parsing_exception" in rejected[0]["reason"]
+        assert not any(r.spooled for r in store.put_many([story(5)])), "later writes go through"
+    finally:
+        store.close()
