@@ -40,6 +40,8 @@ from newswatch.models import Article
 from newswatch.settings import Settings
 from newswatch.state import runs
 from newswatch.state.db import StateDB, open_state
+from newswatch.text.enrich import enrich_article, is_enriched
+from newswatch.text.topics import tag_topics
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +148,6 @@ class RuleLoader:
             return None
 
 
-def _tagger() -> Any:
-    try:
-        from newswatch.text.topics import tag_topics
-    except ImportError:
-        return None
-    return tag_topics
-
-
 def _article_ref(article: Article) -> dict[str, Any]:
     published = store.utc(article.published) if article.published else None
     return {"id": article.id, "url": article.url, "source": article.source, "title": article.title,
@@ -167,7 +161,7 @@ class Monitor:
         self.settings = settings
         self.db = open_state(settings.state_url)
         self.loader = RuleLoader(settings, rules_path, self.db)
-        self.ctx = RuleContext(tag_topics=_tagger())
+        self.ctx = RuleContext(tag_topics=tag_topics)
         self._store = article_store
         self._own_store = article_store is None
         self.stats: dict[str, int] = defaultdict(int)
@@ -197,22 +191,21 @@ class Monitor:
 
     # -- per article --------------------------------------------------------------------------------
 
-    def _with_topics(self, article: Article) -> Article:
-        if article.topics or self.ctx.tag_topics is None:
+    @staticmethod
+    def _enriched(article: Article) -> Article:
+        """The article with the current enrichment (an article stored by an older version gets it on a copy)."""
+        if is_enriched(article):
             return article
-        try:
-            topics = list(self.ctx.tag_topics(article.text or "", title=article.title))
-        except Exception:
-            log.exception("topic tagging failed for %s", article.url)
-            return article
-        return replace(article, topics=topics)
+        copy = replace(article, extraction=dict(article.extraction))
+        enrich_article(copy)
+        return copy
 
     def on_article(self, article: Article, *, now: datetime | None = None) -> list[Alert]:
         """Evaluate a newly stored article; returns the alerts it created (copies attach silently)."""
         if article.store_outcome not in (None, "new", "updated"):
             return []
         ruleset = self.rules
-        article = self._with_topics(article)
+        article = self._enriched(article)
         created: list[Alert] = []
         cluster_alerts: dict[str, dict[int, str]] | None = None
         for rule in ruleset.article_rules:
@@ -228,19 +221,15 @@ class Monitor:
 
     def _apply(self, rule: RuleConfig, article: Article, now: datetime, alerted: dict[int, str]) -> list[Alert]:
         """Evaluate ``rule``; ``alerted`` is ``{alert id: key}`` of the rule's alerts on the article's story cluster."""
-        findings = rule.evaluate(article, self.ctx)
-        if alerted:
-            # A copy of a story this rule alerted on attaches to that alert, unless it reports another
-            # document (stories written from one template can still be two directives).
-            findings = [f for f in findings if f.doc_number and f.key not in alerted.values()]
-            if not findings:
-                with self.db.begin() as conn:
-                    for alert_id in alerted:
-                        self._attach(conn, alert_id, article, "", now)
-                self.stats["attached"] += 1
-                return []
+        decision = decide(rule, article, self.ctx, set(alerted.values()) if alerted else None)
+        if decision.attach_to_story:
+            with self.db.begin() as conn:
+                for alert_id in alerted:
+                    self._attach(conn, alert_id, article, "", now)
+            self.stats["attached"] += 1
+            return []
         created = []
-        for finding in findings:
+        for finding in decision.findings:
             alert = self.record(rule, finding, article, now)
             if alert is not None:
                 created.append(alert)
@@ -336,6 +325,30 @@ class Monitor:
 
     # -- over the archive ---------------------------------------------------------------------------
 
+    def rerun(self, rule: str | None, since: datetime | None, now: datetime | None = None) -> dict[str, int]:
+        """Evaluate the archive since ``since`` for real with one rule (or all): alerts what is new, attaches the rest."""
+        rules = self.rules.article_rules
+        if rule is not None:
+            rules = [r for r in rules if r.name == rule]
+            if not rules:
+                raise KeyError(f"no per-article rule named {rule!r} in {self.loader.path}")
+        now = store.utc(now) or store.now_utc()
+        before = dict(self.stats)
+        articles = self._archive(since)
+        alerts = 0
+        for article in articles:
+            article = self._enriched(article)
+            cluster_alerts = self._cluster_alerts(article)
+            for config in rules:
+                try:
+                    alerts += len(self._apply(config, article, now, cluster_alerts.get(config.name, {})))
+                except Exception:
+                    self.stats["errors"] += 1
+                    log.exception("rule %s failed on %s", config.name, article.url)
+        return {"articles": len(articles), "alerts": alerts,
+                "attached": self.stats["attached"] - before.get("attached", 0),
+                "errors": self.stats["errors"] - before.get("errors", 0)}
+
     def dry_run(self, rule: str | RuleConfig, since: datetime | None = None,
                 now: datetime | None = None) -> list[DryRunHit]:
         """What ``rule`` would alert on (and attach) over the archive since ``since``; writes nothing."""
@@ -349,32 +362,56 @@ class Monitor:
         a, aa = store.alerts.c, store.alert_articles.c
         with self.db.connect() as conn:
             keys = {r[0] for r in conn.execute(select(a.query_key).where(a.rule == config.name))}
-            clusters = {r[0] for r in conn.execute(select(aa.cluster_id).join(store.alerts, a.id == aa.alert_id)
-                                                   .where(a.rule == config.name, aa.cluster_id.is_not(None)))}
-        since = store.utc(since)
-        articles = [x for x in self.article_store().iter_articles(since=since)  # stored since, and published since
-                    if since is None or x.published is None or store.utc(x.published) >= since]
-        far = datetime.max.replace(tzinfo=store.UTC)
-        articles.sort(key=lambda x: store.utc(x.published) or far)
+            cluster_keys: dict[str, set[str]] = defaultdict(set)
+            for cluster, key in conn.execute(select(aa.cluster_id, a.query_key).join(store.alerts, a.id == aa.alert_id)
+                                             .where(a.rule == config.name, aa.cluster_id.is_not(None))):
+                cluster_keys[cluster].add(key)
+        articles = self._archive(since)
         hits: list[DryRunHit] = []
         for article in articles:
-            article = self._with_topics(article)
-            findings = config.evaluate(article, self.ctx)
-            if article.cluster_id and article.cluster_id in clusters:
-                findings = [f for f in findings if f.doc_number and f.key not in keys]
-                if not findings:
-                    hits.append(DryRunHit("attach", config.name, article.cluster_id, article.title, "",
-                                          _article_ref(article), reason="copy of an alerted story"))
-                    continue
-            for finding in findings:
+            article = self._enriched(article)
+            story_keys = cluster_keys.get(article.cluster_id or "") if article.cluster_id else None
+            decision = decide(config, article, self.ctx, story_keys)
+            if decision.attach_to_story:
+                hits.append(DryRunHit("attach", config.name, article.cluster_id or "", article.title, "",
+                                      _article_ref(article), reason="copy of an alerted story"))
+                continue
+            for finding in decision.findings:
                 action = "attach" if finding.key in keys else "alert"
                 keys.add(finding.key)
                 if article.cluster_id:
-                    clusters.add(article.cluster_id)
+                    cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
                 hits.append(DryRunHit(action, config.name, finding.key, finding.headline, finding.evidence,
                                       _article_ref(article), finding.doc_number, finding.doc_issue_date,
                                       reason=finding.details.get("reason", "")))
         return hits
+
+    def explain(self, rule: str | RuleConfig, since: datetime | None = None) -> list[dict[str, Any]]:
+        """For each archived article since ``since``, each document number's verdict and reason under ``rule``."""
+        config = self.rules.get(rule) if isinstance(rule, str) else rule
+        if config is None:
+            raise KeyError(f"no rule named {rule!r} in {self.loader.path}")
+        explain = getattr(config, "explain", None)
+        if explain is None:
+            raise KeyError(f"rule {config.name!r} is a {config.type} rule: only new_directive rules explain "  # type: ignore[attr-defined]
+                           "document numbers")
+        out = []
+        for article in self._archive(since):
+            article = self._enriched(article)
+            verdicts = [{"doc_number": f.doc_number, "key": f.key, "fires": f.details.get("fires", False),
+                         "reason": f.details.get("reason", ""), "segment": f.details.get("segment", ""),
+                         "evidence": f.evidence} for f in explain(article, self.ctx)]
+            out.append({"article": _article_ref(article), "numbers": verdicts})
+        return out
+
+    def _archive(self, since: datetime | None) -> list[Article]:
+        """Articles stored since ``since`` and published since then too, oldest publication first."""
+        since = store.utc(since)
+        articles = [x for x in self.article_store().iter_articles(since=since)
+                    if since is None or x.published is None or store.utc(x.published) >= since]
+        far = datetime.max.replace(tzinfo=store.UTC)
+        articles.sort(key=lambda x: store.utc(x.published) or far)
+        return articles
 
     # -- periodic -----------------------------------------------------------------------------------
 
@@ -407,6 +444,31 @@ class Monitor:
                 store.resolve(self.db, alert_id, "newswatch (source recovered)")
 
 
+@dataclass
+class Decision:
+    """What one rule does with one article: attach it to the story's alerts, or these findings (new or attach)."""
+
+    findings: list[Finding]
+    attach_to_story: bool = False
+
+
+def decide(rule: RuleConfig, article: Article, ctx: RuleContext, story_keys: set[str] | None) -> Decision:
+    """The one decision the live run (:meth:`Monitor.on_article`) and the dry run both make.
+
+    ``story_keys`` are the keys of the rule's alerts on the article's story cluster (``None``:
+    the rule has not alerted on this story). A copy of an alerted story attaches to its alerts,
+    unless it reports another document (stories written from one template can still be two
+    directives); whether a finding's key already has an alert is the caller's to find out
+    (the live run does it inside its transaction).
+    """
+    findings = rule.evaluate(article, ctx)  # type: ignore[attr-defined]
+    if story_keys is not None:
+        findings = [f for f in findings if f.doc_number and f.key not in story_keys]
+        if not findings:
+            return Decision([], attach_to_story=True)
+    return Decision(findings)
+
+
 def silence_findings(settings: Settings, rule: SourceSilenceRule, now: datetime, article_store: Any,
                      db: StateDB) -> list[Finding]:
     """Evaluate one ``source_silence`` rule from the archive and the crawl run history."""
@@ -424,12 +486,7 @@ def silence_findings(settings: Settings, rule: SourceSilenceRule, now: datetime,
         when = store.utc(article.published)
         if when and article.source:
             history[article.source].append(when)
-    try:
-        from newswatch.state.runs import source_health
-
-        failures = failures_from_health(source_health(db))
-    except ImportError:
-        failures = {}
+    failures = failures_from_health(runs.source_health(db))
     return rule.check(names, latest, history, failures, now)
 
 
