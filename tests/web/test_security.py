@@ -192,3 +192,18 @@ def test_an_administrator_can_unlock_a_locked_out_user(seeded: Seeded) -> None:
         result = CliRunner().invoke(cli, ["--data-dir", str(seeded.settings.data_dir), "users", "unlock", USER])
         assert result.exit_code == 0 and "Cleared" in result.output, result.output
         assert login(browser).status_code == 303
+
+
+def test_a_bad_proxy_address_is_a_configuration_error_naming_where(tmp_path: Path) -> None:
+    from newswatch.errors import ConfigError
+    from newswatch.settings import load_settings
+
+    with pytest.raises(ConfigError, match=r"NEWSWATCH_TRUSTED_PROXIES: 'proxy\.lan' is not an IP address"):
+        load_settings(data_dir=tmp_path, env={"NEWSWATCH_TRUSTED_PROXIES": "127.0.0.1, proxy.lan"})
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "newswatch.yaml").write_text("trusted_proxies: [10.0.0.300]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"newswatch\.yaml: trusted_proxies.*'10\.0\.0\.300' is not an IP address"):
+        load_settings(config_dir=config, data_dir=tmp_path, env={})
+    assert load_settings(data_dir=tmp_path, env={"NEWSWATCH_TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/24"}) \
+        .service.trusted_proxies == ["127.0.0.1", "10.0.0.0/24"]
