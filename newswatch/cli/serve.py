@@ -47,8 +47,10 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"newswatch: serving http://{shown}:{port}/  (Tìm kiếm /search · Cảnh báo /alerts · "
                f"Nguồn /sources) — data in {settings.data_dir}, store {settings.store}", err=True)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads forwarded
+    # headers itself, from the configured trusted_proxies only (newswatch.web.proxies)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on")
+                            timeout_graceful_shutdown=5, lifespan="on", proxy_headers=False)
     server = uvicorn.Server(config)
     try:
         server.run()

@@ -35,6 +35,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 SOURCE_JOB_PREFIX = "source:"
 OUTBOX_SECONDS = 3
 SILENCE_SECONDS = 300
+RECONCILE_SECONDS = 3600  # crawl state against the store (newswatch.store.reconcile), gaps repaired
 WORKERS = 8
 # Executors: official and ministry sources ("default"), press sources ("press") and the housekeeping
 # jobs ("system") each have their own threads, so press crawls waiting for their slot never delay an
@@ -47,6 +48,8 @@ SYSTEM_JOBS: dict[str, tuple[str, int, str]] = {
     # id: (function, interval seconds, description)
     "system:outbox": ("newswatch.service.jobs:deliver_outbox", OUTBOX_SECONDS, "gửi thông báo / deliver outbox"),
     "system:silence": ("newswatch.service.jobs:check_silence", SILENCE_SECONDS, "nguồn im lặng / source silence"),
+    "system:reconcile": ("newswatch.service.jobs:reconcile_store", RECONCILE_SECONDS,
+                         "đối chiếu kho bài / store reconciliation"),
 }
 
 

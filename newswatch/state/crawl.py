@@ -84,7 +84,8 @@ crawl_entries = Table(
 Index("ix_crawl_entries_source", crawl_entries.c.source)
 
 TRANSIENT_REASONS = frozenset({"timeout", "connection", "dns", "truncated", "http_429", "render_failed",
-                               "pipeline_error"})
+                               "pipeline_error",
+                               "missing_from_store"})  # set by `newswatch reindex --verify` (store.reconcile)
 
 
 def is_transient(reason: str | None) -> bool:

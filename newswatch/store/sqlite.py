@@ -327,6 +327,15 @@ class SQLiteStore(SQLiteSearch, SearchIndexFeed, ArticleStore):
     def count(self) -> int:
         return int(self._read("SELECT count(*) FROM articles")[0][0])
 
+    def missing(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            rows = self._read(f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.update(r["id"] for r in rows)
+        return set(wanted) - found
+
     def latest_by_source(self) -> dict[str, datetime]:
         rows = self._read("SELECT source, max(stored_ts) AS ts FROM articles GROUP BY source")
         return {r["source"]: datetime.fromtimestamp(r["ts"], UTC) for r in rows}

@@ -2,11 +2,12 @@
 
 Reading follows the same network rule as the pages. Changing anything (acknowledge, resolve,
 run a crawl) needs a logged-in session and the ``X-CSRF-Token`` header (the token is returned by
-``GET /api/session``).
+``GET /api/session``); so does a rule's dry run, which reads the whole archive.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from newswatch.web.context import check_csrf, ctx, current_user, require_login
 from newswatch.web.pages import article_with_copies, run_search
 from newswatch.web.params import PER_PAGE, SearchParams
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])
 
 
@@ -80,7 +82,9 @@ def alert_action(request: Request, alert_id: int, action: str, user: str = Depen
     if data.get_alert(ctx(request), alert_id) is None:
         raise HTTPException(status_code=404, detail="no such alert")
     try:
-        return data.set_alert_status(ctx(request), alert_id, action, user)
+        changed = data.set_alert_status(ctx(request), alert_id, action, user)
+        log.info("%s: alert %s %s (API)", user, alert_id, action)
+        return changed
     except data.TransitionError as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
 
@@ -97,6 +101,7 @@ def run_source(request: Request, name: str, user: str = Depends(require_login)) 
         raise HTTPException(status_code=503, detail="the scheduler is not running in this process")
     if not service.run_now(name):
         raise HTTPException(status_code=404, detail="no such source")
+    log.info("%s started a crawl of %s (API)", user, name)
     return {"source": name, "queued": True, "by": user}
 
 
@@ -121,12 +126,14 @@ def rules(request: Request) -> dict[str, Any]:
 
 
 @router.get("/rules/{name}/dry-run")
-def dry_run(request: Request, name: str, since: str = "") -> dict[str, Any]:
+def dry_run(request: Request, name: str, since: str = "", user: str = Depends(require_login)) -> dict[str, Any]:
+    """What the rule would have fired on since ``since``: reads the whole archive, so it needs a login."""
     tz = ZoneInfo(ctx(request).settings.service.timezone)
     try:
         since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=tz) if since else None
     except ValueError:
         raise HTTPException(status_code=400, detail="since must be YYYY-MM-DD") from None
+    log.info("%s dry-runs rule %s since %s (API)", user, name, since or "the beginning")
     try:
         return {"rule": name, "since": since or None, "would_fire": data.dry_run(ctx(request), name, since_dt)}
     except KeyError:

@@ -32,6 +32,7 @@ from newswatch.web.auth import (
     session_user,
 )
 from newswatch.web.context import HERE, WebContext
+from newswatch.web.proxies import TrustedProxies
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,9 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
         log.debug("%s %s %s %.1fms", request.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         return response
+
+    # outermost: the client address every check above sees (forwarded headers from trusted proxies only)
+    app.add_middleware(TrustedProxies, proxies=parse_networks(settings.service.trusted_proxies))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+import math
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -14,6 +16,7 @@ from newswatch.web import data
 from newswatch.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, authenticate, create_session, delete_session
 from newswatch.web.context import check_csrf, ctx, current_user, require_login
 from newswatch.web.params import PER_PAGE, SearchParams
+from newswatch.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -188,7 +191,10 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
     context = ctx(request)
     rules, error = data.rules_overview(context)
     dry_results, dry_error = None, None
+    if dry and not current_user(request):  # a dry run reads the whole archive: only for logged-in users
+        return RedirectResponse(f"/login?next={quote(request.url.path + '?' + request.url.query)}", status_code=303)
     if dry:
+        log.info("%s dry-runs rule %s since %s", current_user(request), dry, since or "the beginning")
         try:
             since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=_tz(request)) if since else None
             dry_results = data.dry_run(context, dry, since_dt)
@@ -218,14 +224,33 @@ def login_form(request: Request, next: str = "") -> Response:
 def login(request: Request, username: str = Form(...), password: str = Form(...), next: str = Form("")) -> Response:
     context = ctx(request)
     username = username.strip()
+    throttle = LoginThrottle(context.db, context.settings.service.login)
+    attempt = throttle.begin(username, request.client.host if request.client else "unknown")
+    if attempt.refused:
+        return _locked_out(request, attempt.retry_after, next, username)
     if not authenticate(context.db, context.settings, username, password):
-        log.warning("failed login for %r from %s", username, request.client.host if request.client else "?")
-        return render(request, "login.html", status_code=401, next=_safe_next(next), failed=True, username=username)
+        lockout = throttle.failed(attempt)
+        if lockout:
+            return _locked_out(request, lockout, next, username)
+        return render(request, "login.html", status_code=401, next=_safe_next(next), failed=True, username=username,
+                      remaining=throttle.remaining(attempt))
+    throttle.succeeded(attempt)
     session_id = create_session(context.db, username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(SESSION_COOKIE, context.signer.sign_session(session_id), max_age=SESSION_MAX_AGE,
                         httponly=True, samesite="lax", path="/", secure=request.url.scheme == "https")
-    log.info("%s logged in", username)
+    log.info("%s logged in from %s", username, attempt.address)
+    return response
+
+
+def _locked_out(request: Request, seconds: float, next: str, username: str) -> Response:
+    """429 with Retry-After, and the login page saying in Vietnamese how long to wait and until when."""
+    wait = max(1, math.ceil(seconds))
+    until = datetime.now(_tz(request)) + timedelta(seconds=wait)
+    response = render(request, "login.html", status_code=429, next=_safe_next(next), failed=False, username=username,
+                      locked_wait=f"{wait} giây" if wait < 90 else f"{math.ceil(wait / 60)} phút",
+                      locked_until=until.strftime("%H:%M:%S"))
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

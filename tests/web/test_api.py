@@ -140,6 +140,8 @@ def test_rules_page_and_dry_run(client: TestClient, seeded: Seeded) -> None:
     rules = {r["name"]: r for r in client.get("/api/rules").json()["rules"]}
     assert {"cds-new-directives", "gov-new-directives", "source-silence"} <= set(rules)
     assert rules["cds-new-directives"]["recent"][0]["doc_number"] == "15/CT-TTg"
+    assert client.get("/api/rules/cds-new-directives/dry-run").status_code == 401, "a dry run needs a login"
+    assert login(client).status_code == 303
     dry = client.get("/api/rules/cds-new-directives/dry-run").json()["would_fire"]
     assert {h["article"]["id"] for h in dry} == set(seeded.directive_ids), "citations and other news do not fire"
     html = client.get("/rules", params={"dry": "cds-new-directives"}).text
