@@ -42,6 +42,7 @@ CITATION_CUES = (
     "đánh giá", "kết quả thực hiện", "thi hành", "của", "như", "nêu tại", "tiếp tục", "bãi bỏ",
     "hết hiệu lực", "cụ thể hóa", "hưởng ứng", "trước đó", "năm ngoái", "sau", "kể từ", "từ khi",
     "kể từ khi", "ra đời", "quy định chi tiết", "chi tiết", "hướng dẫn thi hành", "phù hợp với", "thống nhất với",
+    "bám sát", "dựa trên", "căn cứ vào",
 )
 
 # Words right before an issuance phrase that make it future, proposed or hypothetical ("trình Chính phủ ban hành").
@@ -162,7 +163,7 @@ _DOC_NAME_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted((re.escape(n) for n in
                           + r")(?!\w)")
 
 
-_REPORTED_AT = re.compile(r"(?:nội dung|nêu|truyền đạt|đề cập|chỉ đạo|ý kiến|kết luận|đưa ra|thể hiện|công bố)"
+_REPORTED_AT = re.compile(r"(?:nội dung|nêu|truyền đạt|đề cập|chỉ đạo|ý kiến|kết luận|đưa ra|thể hiện|công bố|nằm|có)"
                           r"(?:\s+(?:này|trên|đó))?\s+(?:tại|trong)\s*$")
 
 
@@ -196,6 +197,9 @@ def _cue_at_end(head: str) -> str | None:
     return None
 
 
+_NAMED_LIST_GAP = re.compile(r"^[^\d,;:.]{0,60}?(?:,|và|hoặc)\s*$")
+
+
 def cited(lower: str, sentence_start: int, number_start: int) -> str | None:
     """The citation cue before the document's name, if any.
 
@@ -218,11 +222,16 @@ def cited(lower: str, sentence_start: int, number_start: int) -> str | None:
     cue = _cue_at_end(head)
     if cue:
         return cue
-    names = list(_DOC_NAME_RE.finditer(prefix[-70:]))
-    if names:
-        start = len(prefix) - len(prefix[-70:]) + names[-1].start()
+    names = list(_DOC_NAME_RE.finditer(prefix))
+    if names and names[-1].start() >= len(prefix) - 70:
+        start = names[-1].start()
         between = prefix[start:]
         if not _CLAUSE_BREAK.search(between) and not re.search(r"\d", between):
+            # "thống nhất với Luật Căn cước và Luật Chuyển đổi số số 148/2025/QH15": back over the list
+            for earlier in reversed(names[:-1]):
+                if not _NAMED_LIST_GAP.match(prefix[earlier.end():start]):
+                    break
+                start = earlier.start()
             return _cue_at_end(prefix[:start])
     return None
 
@@ -260,7 +269,7 @@ def _predicative(phrase: str, between: str) -> bool:
 
 def issuance_phrase(
     lower: str, occ: Occurrence, others: list[tuple[int, int]], phrases: tuple[str, ...] | list[str],
-    max_gap: int = 120, blocked: list[str] | None = None,
+    max_gap: int = 120, blocked: list[str] | None = None, after_only: bool = False,
 ) -> str | None:
     """The issuance phrase bound to this occurrence: in its sentence, nothing but words between them.
 
@@ -275,6 +284,8 @@ def issuance_phrase(
         p_end += sentence[0]
         listed = False
         if p_end <= occ.start:
+            if after_only:
+                continue
             gap = (p_end, occ.start)
             listed = bool(_LISTED_AFTER.search(lower[max(gap[0], occ.start - 40):occ.start]))
             limit = max_gap * 3 if listed else max_gap  # "vừa ban hành Nghị định số 320/… và Nghị định số 321/…"

@@ -68,6 +68,10 @@ _BODY_AFTER = re.compile(r"^[^.;]{0,40}?(?:của|do)\s+(?:\S+\s+){0,2}?(?:(?P<st
                          r"(?P<party>bộ chính trị|ban bí thư|ban chấp hành trung ương|tổng bí thư)|"
                          r"(?P<government>thủ tướng|chính phủ|văn phòng chính phủ)|(?P<ministries>bộ trưởng|bộ [a-zđ]))")
 _BODY_GROUPS = {"steering": "steering", "party": "party", "government": "government", "ministries": "ministries"}
+# names that are never verbs ("quy định", "hướng dẫn", "kết luận" are also "regulates", "guides", "concludes")
+_NEXT_NAMED = re.compile(r"(?:,|;|\svà|\scùng)\s+(?:chỉ thị|công điện|quyết định|nghị quyết|nghị định|thông tư|kế hoạch|"
+                         r"công văn|luật)(?!\w)")
+_DRAFT_BEFORE = re.compile(r"(?<!\w)(?:dự thảo|dự án|tờ trình)\s+$")
 _PLURAL_BEFORE = re.compile(r"(?<!\w)(?:các|những|\d{1,2})\s+$")
 _COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
@@ -89,7 +93,7 @@ _SAID_YEAR = re.compile(r"(?:(?:ban hành|ký|thông qua|ra đời|có hiệu l�
 TopicTest = Callable[[str, str], bool]  # the rule's topic test: (the document's subject, the evidence sentence)
 ALL_TYPES = frozenset(code for codes in NAME_TYPES.values() for code in codes)
 _SUBJECT_LEAD = re.compile(r"^[\s,()]*(?:số\s*[:.]?\s*)?(?:ngày\s+[\d/.\s-]+|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?"
-                           r"[\s,]*")
+                           r"[\s,]*(?:(?:do|của|được)\s+[^,;]{0,80}?(?:ký|ban hành)(?:\s+(?:ngày\s+)?[\d/.-]+)?\s*,\s*)?")
 _SIGNED_DATE = re.compile(r"(?:ký|ban hành|thông qua)\s+(?:vào\s+)?(?:(?:sáng|trưa|chiều|tối|đêm)\s+)?(?:ngày\s+)?"
                           r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
 _LOCAL_SUBJECT = re.compile(r"(?<!\w)(?:ubnd|ủy ban nhân dân|hđnd|hội đồng nhân dân|tỉnh ủy|thành ủy|huyện ủy|"
@@ -173,6 +177,8 @@ def _name_spots(segment: _Segment, types: frozenset[str] | set[str]) -> list[tup
             continue
         if _NUMBER_AFTER.match(segment.lower[match.end():match.end() + 12]):
             continue  # "Quyết định số 12/…": that number's own statement
+        if _DRAFT_BEFORE.search(segment.lower[max(0, match.start() - 12):match.start()]):
+            continue  # "dự thảo luật", "dự án luật": a text not yet issued
         spots.append((match.start(), match.end()))
     return spots
 
@@ -205,7 +211,7 @@ def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], 
     if number.year and number.year < published.year - 1:
         return None, number.year, "year in the number"  # "Quyết định số 31/2021/QĐ-TTg" is not this week's
     said = _SAID_YEAR.search(sentence)
-    if said:
+    if said:  # "Năm 2026, Chính phủ đã ban hành …": some time that year, not news of this month
         return None, int(said.group(1)), "year said"
     month = _SAID_MONTH.search(segment.lower, occ.sentence_start, occ.sentence_end)
     if month and not _about_effect(segment.lower, month.start()) and 1 <= int(month.group(1)) <= 12:
@@ -253,6 +259,9 @@ def subject_after(text: str, occ: Occurrence, others: list[tuple[int, int]]) -> 
     if at < occ.sentence_end:
         pieces.append(text[at:occ.sentence_end])
     words = " ".join(p.strip() for p in pieces)
+    listed = _NEXT_NAMED.search(words.lower())  # "Công điện về ứng phó mưa lũ, Chỉ thị về …": the next one's
+    if listed:
+        words = words[:listed.start()]
     lead = _SUBJECT_LEAD.match(words)
     return words[lead.end():].strip(" ,.;") if lead else words.strip()
 
@@ -294,12 +303,14 @@ class Judge:
         self.max_age_days = max_age_days
         self.segments = _segments(article)
 
-    def recent(self, issued: date | None, year: int | None) -> bool:
+    def recent(self, issued: date | None, year: int | None, vague: bool = False) -> bool:
         if issued is not None:
             return -2 <= (self.published - issued).days <= self.max_age_days
         if year is not None:
-            return self.published.year - 1 <= year <= self.published.year and (
-                year == self.published.year or self.published.timetuple().tm_yday <= self.max_age_days)
+            early = self.published.timetuple().tm_yday <= self.max_age_days
+            if vague:  # a year said in words: recent only while that year is younger than the age limit
+                return year == self.published.year and early
+            return self.published.year - 1 <= year <= self.published.year and (year == self.published.year or early)
         return False
 
     def _statement(self, segment: _Segment, start: int, end: int, by_name: bool) -> Statement:
@@ -312,13 +323,15 @@ class Judge:
         "Chính phủ vừa ban hành 3 nghị định …" binds to each of the article's three Nghị định.
         """
         if number.doc_type in _NOT_BY_NAME:
-            # laws are named by title, several in an article: only "các luật", "13 luật đã được … thông qua"
-            # speaks of every law the article numbers
+            # laws are named by title, several in an article: "luật" binds to the article's only live law
+            # number, and "các luật", "13 luật đã được … thông qua" to every live one
             if not self._live(number, strict=True):
                 return []
+            alone = [n for n in self.article.doc_numbers
+                     if n.doc_type in _NOT_BY_NAME and self._live(n, strict=True)] == [number]
             return [self._statement(segment, start, end, by_name=True) for segment in self.segments
                     for start, end in _name_spots(segment, {number.doc_type})
-                    if _PLURAL_BEFORE.search(segment.lower[max(0, start - 12):start])]
+                    if alone or _PLURAL_BEFORE.search(segment.lower[max(0, start - 12):start])]
         same_type = [n for n in self.article.doc_numbers if n.doc_type == number.doc_type and self._live(n)]
         types_present = {n.doc_type for n in self.article.doc_numbers}
         out = []
@@ -400,10 +413,24 @@ class Judge:
             parts += self._own_descriptions(number)  # the number's own mentions describe the document too
         else:
             parts.insert(0, _title_before(segment, occ))  # "Luật Chuyển đổi số số 148/2025/QH15"
+            parts += self._name_descriptions(number)  # "Bộ Công an vừa ban hành Thông tư quy định về …"
         title = self.segments[0] if self.segments and self.segments[0].name == "title" else None
         if title is not None and segment is not title and self._headline_is_about(number, title, segment):
             parts.append(title.text)
         return " ".join(p for p in parts if p)
+
+    def _name_descriptions(self, number: DocNumber) -> list[str]:
+        """What the statements naming this document without its number say it is about."""
+        out = []
+        for statement in self._name_statements(number):
+            segment = next(s for s in self.segments if s.name == statement.segment)
+            others = _other_spots(segment, self.article, number)
+            before = segment.lower[max(0, statement.occ.start - 12):statement.occ.start]
+            if _COUNT_BEFORE.search(before) or _PLURAL_BEFORE.search(before):
+                continue  # "ban hành 2 nghị định về … và …" describes them together, not this one
+            if issuance_phrase(segment.lower, statement.occ, others, self.phrases):  # "vừa ban hành Thông tư về …",
+                out.append(subject_after(segment.text, statement.occ, others))    # not "Thông tư yêu cầu …"
+        return out
 
     def _own_descriptions(self, number: DocNumber) -> list[str]:
         out = []
@@ -446,7 +473,13 @@ class Judge:
         if statement.by_name and reporting:
             cue = None  # "Theo Quyết định, …": the article quoting its own document
         blocked: list[str] = []
-        phrase = None if cue else issuance_phrase(segment.lower, occ, others, self.phrases, blocked=blocked)
+        phrase = None
+        if not cue or (reporting and not statement.by_name):
+            # after an attribution ("Quy định nằm tại Thông tư số 27/… do Phó Thống đốc ký ngày 21/11"), only a
+            # statement after the number can be about it
+            phrase = issuance_phrase(segment.lower, occ, others, self.phrases, blocked=blocked, after_only=bool(cue))
+            if phrase:
+                cue = None
         if (reporting or (not cue and not phrase)) and not statement.by_name:
             dated = attached_date(segment.lower, occ, self.published)
             if dated is not None and self.recent(dated, dated.year):
@@ -467,7 +500,7 @@ class Judge:
                                reason=f"the statement's subject is {level}, the number's issuer is not")
         featured = any(_number_spots(s, number) for s in self.segments if s.name in ("title", "lead"))
         issued, year, known = _recency(segment, occ, others, self.published, number, phrase, featured)
-        if not self.recent(issued, year):
+        if not self.recent(issued, year, vague=known == "year said"):
             if issued is None and year is None:
                 reason = "no issue date, year or word such as “vừa” for it"
             else:

@@ -149,11 +149,14 @@ class NewDirectiveRule(ArticleRule):
         return findings
 
 
-# Decisions about people and honours are never policy, whatever the body's name ("bổ nhiệm … Cục trưởng Cục
-# Chuyển đổi số quốc gia", "tặng thưởng Huân chương … vì phát triển hạ tầng số").
+# Decisions about people and honours, and the routine announcement of administrative procedures, are never
+# policy, whatever the body's name ("bổ nhiệm … Cục trưởng Cục Chuyển đổi số quốc gia", "tặng thưởng Huân
+# chương … vì phát triển hạ tầng số", "thăng cấp bậc hàm … Cục An ninh mạng").
 _PERSONNEL = re.compile(r"^(?:\S+\s+){0,3}?(?:bổ nhiệm|bổ nhiệm lại|miễn nhiệm|cách chức|cho thôi|điều động|luân chuyển|"
                         r"phê chuẩn|kỷ luật|nghỉ hưu|tặng thưởng|khen thưởng|truy tặng|phong tặng|tặng bằng khen|"
-                        r"tặng danh hiệu|tặng huân chương|xét tặng)(?!\w)", re.I)
+                        r"tặng danh hiệu|tặng huân chương|xét tặng|thăng cấp|thăng hàm|nâng lương|nâng ngạch|"
+                        r"giao quyền|kéo dài thời gian giữ chức vụ|công bố thủ tục hành chính|công bố danh mục thủ tục)"
+                        r"(?!\w)", re.I)
 DESCRIPTIVE_WORDS = 8
 
 

@@ -82,6 +82,7 @@ _ISSUER_BY_UPPER = {code.upper(): code for code in ISSUERS}
 _STATE_ISSUERS = {"TTG", "CP", "VPCP", "CTN", "UBND", "HĐND", "NHNN", "TTCP", "KTNN"}
 _MINISTRY_RE = re.compile(r"^B(?!CSĐ)[A-ZĐ]{1,8}$")  # BTC, BKHCN, BGDĐT…; BCSĐ… is a Party body
 _STEERING_RE = re.compile(r"^BCĐ[A-ZĐ0-9]*$")
+_DEPARTMENT_RE = re.compile(r"^S[A-ZĐ]{2,8}$")  # a province's Sở: SGDĐT, STTTT, SKHCN, STC
 _ASSEMBLY_RE = re.compile(r"^(UBTV)?QH(\d{2})$")
 
 # Case as printed: the lower-case letters in TTg, QyĐ, CTr, TTr, TTh are part of the codes.
@@ -125,6 +126,7 @@ def _canon_group(group: str) -> str:
 def _is_issuer(code: str) -> bool:
     upper = code.upper()
     return (upper in _ISSUER_BY_UPPER or bool(_MINISTRY_RE.match(upper)) or bool(_STEERING_RE.match(upper))
+            or bool(_DEPARTMENT_RE.match(upper))
             or bool(_ASSEMBLY_RE.match(upper)) or upper.startswith("BCSĐ") or upper.startswith("UBND")
             or upper.startswith("HĐND"))
 

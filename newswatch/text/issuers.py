@@ -139,6 +139,7 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
 REGISTRY: dict[str, Issuer] = {code: Issuer(code, name, group) for code, name, group in _ENTRIES}
 _BY_KEY: dict[str, Issuer] = {fold(code): issuer for code, issuer in REGISTRY.items()}
 _ASSEMBLY = re.compile(r"^(ubtv)?qh\d{2}$")
+_DEPARTMENT = re.compile(r"^s[a-z]{2,8}$")  # a province's Sở (SGDĐT, STTTT, SKHCN): checked after the registry
 
 
 def issuer_key(code: str) -> str:
@@ -161,7 +162,7 @@ def lookup(code: str) -> Issuer:
         return Issuer(code, "Ban Chỉ đạo Trung ương", "steering")
     if key.endswith("tw") and len(key) > 2:
         return Issuer(code, code, "party")
-    if key.startswith(("ubnd", "hdnd")) or key in ("tu", "hu", "qu", "du"):
+    if key.startswith(("ubnd", "hdnd")) or key in ("tu", "hu", "qu", "du") or _DEPARTMENT.match(key):
         return Issuer(code, code, "local")
     return Issuer(code, code, "other")
 
