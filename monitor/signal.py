@@ -71,6 +71,10 @@ _BODY_GROUPS = {"steering": "steering", "party": "party", "government": "governm
 # names that are never verbs ("quy định", "hướng dẫn", "kết luận" are also "regulates", "guides", "concludes")
 _NEXT_NAMED = re.compile(r"(?:,|;|\svà|\scùng)\s+(?:chỉ thị|công điện|quyết định|nghị quyết|nghị định|thông tư|kế hoạch|"
                          r"công văn|luật)(?!\w)")
+_HEADLINE_NAMES = re.compile(r"^\s*(?:toàn văn\s+|chính thức:?\s+|infographic:?\s+)?(?:" + "|".join(
+    sorted((re.escape(n) for n in NAME_TYPES), key=len, reverse=True)) + r")\s+(?:số\s*)?$")
+_HEADLINE_THEN = re.compile(r"^\s*(?::|-|–|—|về\s|quy định|phê duyệt|ban hành|hướng dẫn|sửa đổi|thành lập|"
+                            r"yêu cầu|đẩy mạnh|tăng cường)")
 _DRAFT_BEFORE = re.compile(r"(?<!\w)(?:dự thảo|dự án|tờ trình)\s+$")
 _PLURAL_BEFORE = re.compile(r"(?<!\w)(?:các|những|\d{1,2})\s+$")
 _COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
@@ -386,6 +390,7 @@ class Judge:
         citation: Verdict | None = None
         off_topic = False
         read = False  # a statement of the number itself said something: issued elsewhere, old, proposed, cited
+        dated = False  # some statement, by number or name, said it is old or not yet issued
         for index, statement in enumerate(statements):
             if statement.by_name and (off_topic or read):
                 break  # the number's own statements are the reading; a statement by its name would be a guess
@@ -396,14 +401,42 @@ class Judge:
                 return verdict
             if index < direct and verdict.cue and not verdict.reporting:
                 citation = citation or verdict
-            if index < direct and verdict.reason.startswith(_DECISIVE):
-                read = True
+            if verdict.reason.startswith(_DECISIVE):
+                read = read or index < direct
+                dated = True
             off_topic = off_topic or (index < direct and verdict.reason == "topics do not match")
             if best is None or _rank(verdict) > _rank(best):
                 best = verdict
+        if not dated and citation is None and not off_topic:
+            named = self._headline_names(number, topics_ok)
+            if named is not None and (named.issued or best is None):
+                return named
         if best is None:
             return Verdict(number, False, "not in the article's own text")
         return citation if citation is not None and best.how == "name" else best
+
+    def _headline_names(self, number: DocNumber, topics_ok: TopicTest | None) -> Verdict | None:
+        """A headline that is the document ("Chỉ thị 07/CT-TTg: Đẩy mạnh …", "Nghị định 318/2026/NĐ-CP quy định
+        về …") reports it as the day's news, when nothing in the article says otherwise (a cue, an old date,
+        a proposal: those were read first)."""
+        title = self.segments[0] if self.segments and self.segments[0].name == "title" else None
+        if title is None:
+            return None
+        for start, end in _number_spots(title, number)[:1]:
+            if not _HEADLINE_NAMES.match(title.lower[:start]) or not _HEADLINE_THEN.match(title.lower[end:]):
+                return None
+            occ = Occurrence(start, end, 0, len(title.text))
+            base = dict(number=number, evidence=title.text, segment="title", how="number", phrase="tiêu đề")
+            if number.year and not self.recent(None, number.year):
+                return Verdict(**base, issued=False, year=number.year,
+                               reason=f"issued {number.year}, older than {self.max_age_days} days")
+            lead = next((s.text for s in self.segments if s.name == "lead"), "")
+            subject = f"{subject_after(title.text, occ, [])} {lead}"
+            if topics_ok is not None and not topics_ok(subject, title.text):
+                return Verdict(**base, issued=False, reason="topics do not match")
+            return Verdict(**base, issued=True, year=number.year or self.published.year,
+                           reason="issued (the headline names it; headline or sapo)")
+        return None
 
     def _subject(self, number: DocNumber, segment: _Segment, occ: Occurrence, others: list[tuple[int, int]]) -> str:
         """What the document is about, as the article describes it: its trích yếu after the number or the name

@@ -209,3 +209,21 @@ def test_an_upgraded_archive_is_recomputed_and_rerun_without_alerting_twice(tmp_
     assert json.loads(rerun.output)["alerts"] == 0  # the directive had alerted: its copies attach
     [alert] = store.list_alerts(monitor.db, limit=10)
     assert len(store.get_alert(monitor.db, alert["id"])["articles"]) == 3  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("body_first", "alerts"), [
+    ("Chỉ thị nêu rõ, thời gian qua nhiều hệ thống thông tin của cơ quan nhà nước bị tấn công, dữ liệu bị mã hóa "
+     "đòi tiền chuộc.", ["09/CT-TTg@2026"]),
+    ("Chỉ thị được Thủ tướng ký ngày 12/3/2024, sau loạt vụ tấn công mã hóa dữ liệu đòi tiền chuộc nhằm vào doanh "
+     "nghiệp lớn.", []),  # the article itself says it is old: the headline does not make it news
+])
+def test_a_headline_that_is_the_document_reports_it_unless_the_article_says_otherwise(
+        tmp_path: Path, body_first: str, alerts: list[str]) -> None:
+    monitor = Monitor(make_settings(tmp_path))
+    article = _article(_case(
+        "chi-thi-09", "2026-11-27T19:45", "Chỉ thị 09/CT-TTg: Bảo đảm an toàn thông tin mạng cho hệ thống thông tin "
+        "của cơ quan nhà nước", "Thủ tướng yêu cầu người đứng đầu các cơ quan chịu trách nhiệm trực tiếp về an toàn "
+        "thông tin mạng trong xây dựng Chính phủ số.",
+        f"{body_first}\n\nCác bộ, ngành, địa phương phải rà soát, phân loại hệ thống thông tin theo cấp độ, triển khai "
+        "giám sát an toàn thông tin 24/7 và diễn tập ứng cứu sự cố ít nhất một lần mỗi năm."), "baochinhphu")
+    assert [a.key for a in monitor.on_article(article)] == alerts
