@@ -94,7 +94,7 @@ _G = r"[A-ZĐa-zđ][A-ZĐa-zđ0-9&]{0,19}"
 _SEP = r"\s{0,2}-\s{0,2}"
 STATE_RE = re.compile(
     rf"""(?<![\w/.,-])
-    (?P<num>\d{{1,5}})\s{{0,2}}(?P<slash>[/_])\s{{0,2}}
+    (?P<num>\d{{1,2}}\.\d{{3}}(?!\d)|\d{{1,5}})\s{{0,2}}(?P<slash>[/_])\s{{0,2}}
     (?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}[/_-]\s{{0,2}})?
     (?P<sym>{_G}(?:{_SEP}{_G}){{0,3}})
     (?![\wĐđ])""",
@@ -188,7 +188,7 @@ def _keep_groups(sym: str) -> list[tuple[str, int]]:
 
 
 def _state_match(text: str, match: re.Match[str]) -> DocNumber | None:
-    num = int(match.group("num"))
+    num = int(match.group("num").replace(".", ""))  # "2.605/QĐ-TTg": a thousands dot some outlets print
     year = int(match.group("year")) if match.group("year") else None
     kept = _keep_groups(match.group("sym"))
     if not kept:
