@@ -247,7 +247,11 @@ def resolve(db: StateDB, alert_id: int, user: str) -> dict[str, Any]:
 
 
 def mask_url(url: str) -> str:
-    """An apprise URL with its secrets hidden, for display."""
+    """An apprise (or zalo://) URL with its secrets hidden, for display."""
+    if url.strip().lower().startswith("zalo://"):
+        from monitor.zalo import mask
+
+        return mask(url)
     try:
         import apprise
 
