@@ -34,7 +34,15 @@ def command(state: CliState, file: Path, url: str, source: str | None, sources_f
             encoding: str | None) -> None:
     """Extract the article of one saved HTML page and print it as one JSON object."""
     # imported here, not with the module: every `newswatch` command (a crawl child too) loads this module
+    from urllib.parse import urlsplit
+
     from newswatch.extract import MAX_PAGE_BYTES, extract_article
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname.strip("."):
+        raise click.BadParameter(f"{url!r} is not the page's web address; give it in full, "
+                                 "e.g. https://baochinhphu.vn/thu-tuong-ban-hanh-chi-thi-102241112.htm",
+                                 param_hint="--url")
 
     try:
         profile, timezone = _profile(state, source, sources_file)

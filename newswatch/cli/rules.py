@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from newswatch import localtime
 from newswatch.cli.common import CliState, echo_json, pass_state
 from newswatch.errors import ConfigError
 
@@ -91,22 +92,24 @@ def test(state: CliState, rule: str, since: str | None, as_json: bool) -> None:
     """Dry-run RULE over the archive: print what would alert (and what would attach). Writes nothing."""
     from monitor.engine import Monitor
 
+    state.require_data()
     monitor = Monitor(state.settings)
     if monitor.rules_error is not None:
         click.echo(f"warning: the rule file is invalid, testing the last good rules\n{monitor.rules_error}", err=True)
     try:
-        hits = monitor.dry_run(rule, parse_since(since))
+        hits = monitor.dry_run(rule, parse_since(since, state.settings.service.timezone))
     except KeyError as exc:
         names = ", ".join(r.name for r in monitor.rules.rules) or "none"
         raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None
     new = [h for h in hits if h.action == "alert"]
     if as_json:
         for hit in hits:
-            echo_json(hit.to_dict())
+            echo_json(hit.to_dict(), state.tz)
         return
     for hit in hits:
         article = hit.article
-        where = f"{article.get('source', '')} {article.get('published') or ''} {article.get('url', '')}".strip()
+        published = localtime.human(article.get("published"), state.tz, empty="")
+        where = f"{article.get('source', '')} {published} {article.get('url', '')}".strip()
         if hit.action == "alert":
             click.echo(f"ALERT  {hit.headline}  [{hit.key}]")
             if hit.evidence:
