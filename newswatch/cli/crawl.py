@@ -3,7 +3,7 @@
 The crawler's own log lines (Scrapy warnings: a DNS failure, a timeout ...) go to a log file in the
 data directory (``logs/crawl-<time>.log``), not between the progress display and the summary; the
 summary gives one readable reason per failing source and names the file. ``-v`` puts the log back
-on the terminal.
+on the terminal; with ``--json`` (how the service runs its crawl children) stderr is left to the caller.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def command(state: CliState, sources_file: str | None, names: tuple[str, ...], d
         raise click.ClickException(f"no enabled source in {file}")
     extra = _parse_overrides(overrides)
     log_file = None
-    if not state.verbose and "LOG_FILE" not in extra:
+    if not state.verbose and not as_json and "LOG_FILE" not in extra:  # --json: stderr is the caller's log
         settings.ensure_data_dir()
         log_file = settings.data_dir / "logs" / f"crawl-{localtime.local(time.time(), state.tz):%Y%m%d-%H%M%S}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)

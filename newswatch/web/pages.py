@@ -249,6 +249,27 @@ def source_page(request: Request, name: str) -> Response:
     return render(request, "source.html", source=rows[0], history=data.run_history(context, name, limit=30))
 
 
+LOG_TAIL_BYTES = 256 * 1024
+
+
+@router.get("/sources/{name}/log", include_in_schema=False)
+def source_log(request: Request, name: str) -> Response:
+    """The source's crawl log as the crawl children wrote it (the newest 256 KB), as plain text."""
+    context = ctx(request)
+    if name not in {s["name"] for s in data.sources_overview(context)}:
+        raise HTTPException(status_code=404, detail="Không có nguồn này / no such source")
+    path = context.settings.data_dir / "logs" / f"crawl-{name}.log"
+    try:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(0, size - LOG_TAIL_BYTES))
+            text = fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        text = f"Chưa có nhật ký cho nguồn {name}. / No crawl log for {name} yet.\n"
+    return Response(text, media_type="text/plain; charset=utf-8")
+
+
 @router.post("/sources/{name}/run", include_in_schema=False, dependencies=[Depends(check_csrf)])
 def run_source(request: Request, name: str, user: str = Depends(require_login)) -> Response:
     service = ctx(request).service

@@ -144,3 +144,30 @@ def test_a_config_without_rules_is_announced_loudly(env, tmp_path: Path) -> None
     gone = _run(["--config-dir", str(tmp_path / "nowhere"), "--data-dir", str(settings.data_dir), "crawl",
                  "--sources", str(config / "sources.yaml")])
     assert "WARNING: configuration folder" in gone.stderr and "does not exist" in gone.stderr
+
+
+def test_crawl_summary_has_readable_reasons_and_keeps_log_lines_in_a_file(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from monitor_helpers import free_port
+
+    from newswatch.settings import PROJECT_ROOT
+
+    port = free_port()  # nothing listens there: every request is refused
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(f"sources:\n  - name: tatnguon\n    feeds: [http://127.0.0.1:{port}/rss/home.rss]\n",
+                       encoding="utf-8")
+    data = tmp_path / "data"
+    env = {**os.environ, "NEWSWATCH_CONFIG_DIR": str(PROJECT_ROOT / "config"), "NEWSWATCH_EXTRACT_WORKERS": "1"}
+    env.pop("NEWSWATCH_STATE_URL", None)
+    proc = subprocess.run([sys.executable, "-m", "newswatch", "crawl", "--sources", str(sources), "--data-dir",
+                           str(data), "--set", "RETRY_TIMES=0", "--set", "DOWNLOAD_TIMEOUT=2"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=str(tmp_path))
+    assert "tatnguon: Không kết nối được tới 127.0.0.1 — " in proc.stdout, proc.stdout + proc.stderr
+    assert "[scrapy" not in proc.stdout + proc.stderr and "Traceback" not in proc.stdout + proc.stderr
+    [log_line] = [line for line in proc.stdout.splitlines() if line.startswith("full log: ")]
+    log_file = Path(log_line.removeprefix("full log: "))
+    assert log_file.parent == data / "logs"
+    assert "Connection" in log_file.read_text(encoding="utf-8") or "refused" in log_file.read_text(encoding="utf-8")
