@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+from newswatch.settings import TIMEZONE
+
+DEFAULT_ZONE = TIMEZONE  # the one default; a deployment sets ``timezone`` in newswatch.yaml
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
 
 

@@ -16,7 +16,7 @@ OUTPUT_KEYS = ("url", "title", "published", "author", "section", "lead", "text",
 
 def _profile(state: CliState, source: str | None, sources_file: str | None) -> tuple[Profile | None, str]:
     if not source:
-        return None, "Asia/Ho_Chi_Minh"
+        return None, state.settings.service.timezone  # no source named: the configured zone
     path = Path(sources_file) if sources_file else state.settings.sources_file
     chosen = select_sources(load_sources(path), [source], path)[0]
     return chosen.profile, chosen.timezone

@@ -16,9 +16,10 @@ import click
 from newswatch import localtime
 from newswatch.cli.common import CliState, echo_json, pass_state
 from newswatch.errors import ConfigError
+from newswatch.settings import TIMEZONE
 
 
-def parse_since(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def parse_since(value: str | None, tz: str = TIMEZONE) -> datetime | None:
     """'2026-11-01', '2026-11-01T08:00', or a span back from now such as '7d', '12h'."""
     if not value:
         return None
