@@ -87,16 +87,18 @@ def _directives(db: Any, start: datetime, end: datetime) -> list[dict[str, Any]]
     return out
 
 
-def _stories(settings: Settings, start: datetime, end: datetime, top: int) -> list[dict[str, Any]]:
+def _stories(settings: Settings, start: datetime, end: datetime, top: int,
+             article_store: Any = None) -> list[dict[str, Any]]:
     from newswatch.store import open_store
     from newswatch.store.base import SearchQuery
 
-    articles = open_store(settings)
+    articles = article_store or open_store(settings)
     try:
         result = articles.search(SearchQuery(since=start, until=end, collapse_clusters=True, sort="newest",
                                              limit=500, facets=False))
     finally:
-        articles.close()
+        if article_store is None:
+            articles.close()
     stories = []
     for hit in result.hits:
         copies = hit.copies or [{"source": hit.article.source, "url": hit.article.url, "first": True}]
@@ -125,12 +127,15 @@ def _silent(db: Any) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def build(settings: Settings, start: datetime, end: datetime) -> dict[str, Any]:
-    """The briefing of the window [start, end): directives, stories, silent sources (plain data)."""
+def build(settings: Settings, start: datetime, end: datetime, article_store: Any = None) -> dict[str, Any]:
+    """The briefing of the window [start, end): directives, stories, silent sources (plain data).
+
+    ``article_store``: an open store to search (the web service's); else one is opened and closed.
+    """
     db = open_state(settings.state_url)
     top = settings.service.briefing.top_stories if settings.service.briefing else 5
     try:
-        stories = _stories(settings, start, end, top)
+        stories = _stories(settings, start, end, top, article_store)
         stories_error = None
     except Exception as exc:  # the archive is down: the briefing still tells about directives and sources
         log.warning("briefing: stories unavailable: %s", exc)

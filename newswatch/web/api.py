@@ -149,7 +149,7 @@ def briefing(request: Request, day: str = "") -> dict[str, Any]:
         chosen = date.fromisoformat(day) if day else daily.latest_day(settings)
     except ValueError:
         raise HTTPException(status_code=400, detail="day must be YYYY-MM-DD") from None
-    return _local(request, daily.build(settings, *daily.window(settings, chosen)))
+    return _local(request, daily.build(settings, *daily.window(settings, chosen), article_store=ctx(request).store))
 
 
 @router.get("/rules")

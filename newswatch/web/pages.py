@@ -199,7 +199,8 @@ def briefing_page(request: Request, day: str = "") -> Response:
         raise HTTPException(status_code=404, detail="Bản tin này chưa có / not yet")
     start, end = briefing.window(settings, chosen)
     upcoming = chosen > latest
-    report = briefing.build(settings, start, min(end, data.now()) if upcoming else end)
+    report = briefing.build(settings, start, min(end, data.now()) if upcoming else end,
+                            article_store=ctx(request).store)
     return render(request, "briefing.html", briefing=report, day=chosen, previous=chosen - timedelta(days=1),
                   following=chosen + timedelta(days=1) if chosen <= latest else None, upcoming=upcoming,
                   send_time=settings.service.briefing.time if settings.service.briefing else None)
