@@ -237,7 +237,9 @@ def alert_action(request: Request, alert_id: int, action: str, user: str = Depen
 @router.get("/sources", include_in_schema=False)
 def sources_page(request: Request, started: str = "") -> Response:
     context = ctx(request)
-    return render(request, "sources.html", sources=data.sources_overview(context), started=started,
+    rank = {"failing": 0, "warning": 1, "running": 2}  # what needs a look first; the rest in configured order
+    rows = sorted(data.sources_overview(context), key=lambda s: rank.get(s["state"], 3))
+    return render(request, "sources.html", sources=rows, started=started,
                   scheduler_running=context.service is not None and context.service.scheduler is not None)
 
 
