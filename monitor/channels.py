@@ -47,7 +47,7 @@ def configured(settings: Settings) -> list[dict[str, Any]]:
         if url:
             found.setdefault(url, []).append("NEWSWATCH_NOTIFY_URLS")
     try:
-        from monitor.engine import RuleLoader
+        from monitor.loader import RuleLoader
 
         for rule in RuleLoader(settings).current().rules:
             if rule.enabled:

@@ -115,7 +115,7 @@ def send_one(db: StateDB, url: str, message: Rendered, key: str, *, timeout: flo
 
 
 def _delivery_config(settings: Settings) -> DeliveryConfig:
-    from monitor.engine import RuleLoader
+    from monitor.loader import RuleLoader
 
     try:
         return RuleLoader(settings).current().delivery

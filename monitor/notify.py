@@ -22,8 +22,8 @@ import apprise
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from monitor.rules.base import SEVERITY_LABELS
-from monitor.rules.new_directive import ISSUER_NAMES
 from newswatch import localtime
+from newswatch.text.issuers import issuer_name
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,7 +60,7 @@ def environment() -> Environment:
     env.filters["vn_time"] = _vn_time
     env.filters["vn_date"] = _vn_date
     env.filters["vn_date_of"] = _vn_date_of
-    env.filters["issuer_name"] = lambda code: ISSUER_NAMES.get(code or "", code or "")
+    env.filters["issuer_name"] = issuer_name
     return env
 
 

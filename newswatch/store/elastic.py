@@ -36,7 +36,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from newswatch import dedup
 from newswatch.errors import StoreUnavailable
 from newswatch.models import Article
-from newswatch.search import highlight, parse_query
+from newswatch.search import highlight, matches, parse_query, to_es
 from newswatch.search.tokens import exact_form
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
 from newswatch.store.keys import (
@@ -423,7 +423,7 @@ class ElasticStore(ArticleStore):
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         parsed = parse_query(query.text)
-        body_query = {"bool": {"must": [parsed.to_es()], "filter": self._filters(query)}}
+        body_query = {"bool": {"must": [to_es(parsed)], "filter": self._filters(query)}}
         ranked = not parsed.is_empty and query.sort != "newest"
         sort: list[Any] = ([{"_score": "desc"}] if ranked else []) + [{"published": "desc"}, {"id": "desc"}]
         kwargs: dict[str, Any] = {"query": body_query, "sort": sort, "from_": query.offset, "size": query.limit,
@@ -480,7 +480,7 @@ class ElasticStore(ArticleStore):
                 candidate = Article.from_dict(m["article"])
                 if candidate.id == article.id:
                     break
-                if filters(candidate, m) and parsed.matches(candidate):
+                if filters(candidate, m) and matches(parsed, candidate):
                     article = candidate
                     break
             hits.append(SearchHit(article=article, score=float(h.get("_score") or 0.0),

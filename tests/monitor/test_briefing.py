@@ -53,7 +53,7 @@ def _seed(settings) -> Monitor:  # type: ignore[no-untyped-def]
     runs.record_source_run(db, run_id, runs.SourceRun(source="vietnamnet", status="failed", requests=3,
                                                        errors={"dns": 3}, started_at=T_ALERT))
     runs.finish_run(db, run_id)
-    monitor.check_silence(T_ALERT + timedelta(minutes=5))
+    monitor.run_periodic(T_ALERT + timedelta(minutes=5))
     articles.close()
     return monitor
 
