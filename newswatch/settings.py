@@ -39,7 +39,7 @@ DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch; press-office
 
 
 class QuietHours(BaseModel):
-    """Hours (Asia/Ho_Chi_Minh) during which non-urgent notifications are held."""
+    """Hours (in the configured ``timezone``) during which non-urgent notifications are held."""
 
     model_config = ConfigDict(extra="forbid")
     start: str = Field("22:00", pattern=r"^\d{2}:\d{2}$")
@@ -67,6 +67,16 @@ class LoginLimits(BaseModel):
     forget_after_seconds: int = Field(3600, ge=60, description="failures are forgotten after this long without one")
 
 
+class Briefing(BaseModel):
+    """The daily briefing: at ``time`` (local, HH:MM) one message with the last 24 hours' directives,
+    most-reported stories and silent sources, to ``NEWSWATCH_NOTIFY_URLS`` plus ``notify``."""
+
+    model_config = ConfigDict(extra="forbid")
+    time: str = Field("07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    notify: list[str] = Field(default_factory=list, description="extra targets for the briefing only")
+    top_stories: int = Field(5, ge=1, le=50)
+
+
 class ServiceFile(BaseModel):
     """The contents of ``config/newswatch.yaml``: tunables that are safe to commit."""
 
@@ -79,6 +89,7 @@ class ServiceFile(BaseModel):
     schedule_jitter_seconds: int = Field(15, ge=0)
     misfire_grace_seconds: int = Field(300, ge=1)
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
+    briefing: Briefing | None = Field(default_factory=Briefing)  # null: no daily briefing
     allowed_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128", "10.0.0.0/8",
                                                                  "172.16.0.0/12", "192.168.0.0/16"])
     # reverse proxies whose X-Forwarded-For / Forwarded headers are believed; nobody's by default

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from newswatch import localtime
 from newswatch.cli.common import CliState, echo_json, pass_state
 from newswatch.errors import ConfigError
+from newswatch.settings import TIMEZONE
 
 
-def parse_since(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def parse_since(value: str | None, tz: str = TIMEZONE) -> datetime | None:
     """'2026-11-01', '2026-11-01T08:00', or a span back from now such as '7d', '12h'."""
     if not value:
         return None
@@ -84,16 +86,17 @@ def check(state: CliState, file: str | None, as_json: bool) -> None:
             click.echo(f"      {detail}")
 
 
-def _explain(monitor: object, rule: str, since: str | None, as_json: bool) -> None:
-    rows = monitor.explain(rule, parse_since(since))  # type: ignore[attr-defined]
+def _explain(monitor: object, rule: str, since: str | None, as_json: bool, state: CliState) -> None:
+    rows = monitor.explain(rule, parse_since(since, state.settings.service.timezone))  # type: ignore[attr-defined]
     if as_json:
         for row in rows:
-            echo_json(row)
+            echo_json(row, state.tz)
         return
     fired = 0
     for row in rows:
         article = row["article"]
-        click.echo(f"{article.get('published') or '?'}  {article.get('source', '')}  {article.get('title', '')}")
+        published = localtime.human(article.get("published"), state.tz, empty="?")
+        click.echo(f"{published}  {article.get('source', '')}  {article.get('title', '')}")
         click.echo(f"  {article.get('url', '')}")
         if not row["numbers"]:
             click.echo("  (no document number)")
@@ -114,25 +117,27 @@ def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: 
     """Dry-run RULE over the archive: print what would alert (and what would attach). Writes nothing."""
     from monitor.engine import Monitor
 
+    state.require_data()
     monitor = Monitor(state.settings)
     if monitor.rules_error is not None:
         click.echo(f"warning: the rule file is invalid, testing the last good rules\n{monitor.rules_error}", err=True)
     try:
         if explain:
-            _explain(monitor, rule, since, as_json)
+            _explain(monitor, rule, since, as_json, state)
             return
-        hits = monitor.dry_run(rule, parse_since(since))
+        hits = monitor.dry_run(rule, parse_since(since, state.settings.service.timezone))
     except KeyError as exc:
         names = ", ".join(r.name for r in monitor.rules.rules) or "none"
         raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None
     new = [h for h in hits if h.action == "alert"]
     if as_json:
         for hit in hits:
-            echo_json(hit.to_dict())
+            echo_json(hit.to_dict(), state.tz)
         return
     for hit in hits:
         article = hit.article
-        where = f"{article.get('source', '')} {article.get('published') or ''} {article.get('url', '')}".strip()
+        published = localtime.human(article.get("published"), state.tz, empty="")
+        where = f"{article.get('source', '')} {published} {article.get('url', '')}".strip()
         if hit.action == "alert":
             click.echo(f"ALERT  {hit.headline}  [{hit.key}]")
             if hit.evidence:
@@ -162,7 +167,7 @@ def run(state: CliState, rule: str | None, since: str, as_json: bool) -> None:
     if monitor.rules_error is not None:
         raise click.ClickException(f"the rule file is invalid:\n{monitor.rules_error}")
     try:
-        counts = monitor.rerun(rule, parse_since(since))
+        counts = monitor.rerun(rule, parse_since(since, state.settings.service.timezone))
     except KeyError as exc:
         names = ", ".join(r.name for r in monitor.rules.rules) or "none"
         raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None

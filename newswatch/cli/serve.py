@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from newswatch.cli.common import CliState, pass_state
+from newswatch.cli.common import CliState, announce_config, pass_state
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
 
     configure_logging(json_lines=log_json, level=logging.DEBUG if state.verbose > 1 else logging.INFO)
     settings = state.settings
+    announce_config(settings)
     settings.ensure_data_dir()
     host = host or settings.host
     port = settings.port if port is None else port

@@ -44,7 +44,7 @@ def list_users_command(state: CliState) -> None:
     from newswatch.state.db import open_state
     from newswatch.web.auth import list_users
 
-    found = list_users(open_state(state.settings.state_url), state.settings)
+    found = list_users(open_state(state.require_data().state_url), state.settings)
     if not found:
         click.echo("No users. Add one with: newswatch users add NAME")
     for name, where in sorted(found.items()):

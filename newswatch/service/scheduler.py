@@ -151,6 +151,30 @@ def add_system_jobs(scheduler: BackgroundScheduler, settings: Settings) -> None:
         scheduler.add_job(func, trigger=IntervalTrigger(seconds=seconds, timezone=settings.service.timezone),
                           id=jid, name=description, executor=SYSTEM_EXECUTOR, replace_existing=True,
                           misfire_grace_time=max(seconds, 30))
+    add_briefing_job(scheduler, settings)
+
+
+# -- the daily briefing (monitor.briefing) ---------------------------------------------------------------
+
+BRIEFING_JOB = "briefing:daily"
+
+
+def add_briefing_job(scheduler: BackgroundScheduler, settings: Settings) -> None:
+    """One cron job at ``briefing.time`` (local). A restart within 12 h of a missed time runs it once
+    (misfire grace, coalesced); the briefing's unique outbox key keeps it from being sent twice."""
+    briefing = settings.service.briefing
+    if briefing is None:
+        if scheduler.get_job(BRIEFING_JOB) is not None:
+            scheduler.remove_job(BRIEFING_JOB)
+        return
+    hour, minute = (int(p) for p in briefing.time.split(":"))
+    trigger = CronTrigger(hour=hour, minute=minute, timezone=settings.service.timezone)
+    existing = scheduler.get_job(BRIEFING_JOB)
+    if existing is not None and str(existing.trigger) == str(trigger):
+        return
+    scheduler.add_job("monitor.briefing:scheduled_job", trigger=trigger, id=BRIEFING_JOB,
+                      name="bản tin hằng ngày / daily briefing", executor=SYSTEM_EXECUTOR, replace_existing=True,
+                      misfire_grace_time=12 * 3600)
 
 
 def reschedule_adaptive(scheduler: BackgroundScheduler, source_name: str, seconds: float) -> None:

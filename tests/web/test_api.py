@@ -131,9 +131,13 @@ def test_sources_show_failing_source_with_reason(client: TestClient, seeded: See
     assert sources["vietnamnet"]["state"] == "failing"
     assert sources["vietnamnet"]["errors_by_reason"] == {"dns": 3}
     assert sources["baochinhphu"]["state"] == "never"
+    assert sources["vietnamnet"]["reason"] == "DNS: không phân giải được vietnamnet.vn — 3 URL"
     html = client.get("/sources").text
     assert 'class="state-failing" data-source="vietnamnet"' in html
-    assert "dns: 3" in html
+    assert "DNS: không phân giải được vietnamnet.vn — 3 URL" in html
+    assert "dns: 3" not in html  # the raw code is on the source's page, one click away
+    assert 'href="/sources/vietnamnet#log"' in html
+    assert "<code>dns: 3</code>" in client.get("/sources/vietnamnet").text
 
 
 def test_rules_page_and_dry_run(client: TestClient, seeded: Seeded) -> None:

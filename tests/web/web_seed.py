@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -118,3 +119,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def shot(page: object, folder: Path, name: str) -> Path:
+    """A screenshot of the browser page into ``folder`` (the screenshots fixture)."""
+    path = folder / name
+    page.screenshot(path=str(path), full_page=False)  # type: ignore[attr-defined]
+    return path
