@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,14 @@ class DryRunHit:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def summarize(actions: Iterable[str]) -> dict[str, int]:
+    """How many new alerts a dry run would create and how many articles it would attach (from its hits'
+    actions): the one count the CLI, the rules page and the API all state."""
+    listed = list(actions)
+    alerts = listed.count("alert")
+    return {"alerts": alerts, "attached": len(listed) - alerts}
 
 
 def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = None,

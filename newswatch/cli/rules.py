@@ -115,6 +115,7 @@ def _explain(monitor: object, rule: str, since: str | None, as_json: bool, state
 @pass_state
 def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: bool) -> None:
     """Dry-run RULE over the archive: print what would alert (and what would attach). Writes nothing."""
+    from monitor.archive import summarize
     from monitor.engine import Monitor
 
     state.require_data()
@@ -129,7 +130,6 @@ def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: 
     except KeyError as exc:
         names = ", ".join(r.name for r in monitor.rules.rules) or "none"
         raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None
-    new = [h for h in hits if h.action == "alert"]
     if as_json:
         for hit in hits:
             echo_json(hit.to_dict(), state.tz)
@@ -146,7 +146,8 @@ def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: 
                 click.echo(f"       {where}")
         else:
             click.echo(f"  +copy {where}  [{hit.key}]")
-    click.echo(f"{len(new)} alert(s), {len(hits) - len(new)} attached cop(ies) — dry run, nothing written")
+    counts = summarize(hit.action for hit in hits)
+    click.echo(f"{counts['alerts']} alert(s), {counts['attached']} attached cop(ies) — dry run, nothing written")
 
 
 @command.command("run")

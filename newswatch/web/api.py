@@ -173,6 +173,7 @@ def dry_run(request: Request, name: str, since: str = "", user: str = Depends(re
         raise HTTPException(status_code=400, detail="since must be YYYY-MM-DD") from None
     log.info("%s dry-runs rule %s since %s (API)", user, name, since or "the beginning")
     try:
-        return {"rule": name, "since": since or None, "would_fire": data.dry_run(ctx(request), name, since_dt)}
+        hits = data.dry_run(ctx(request), name, since_dt)
+        return {"rule": name, "since": since or None, **data.dry_run_counts(hits), "would_fire": hits}
     except KeyError:
         raise HTTPException(status_code=404, detail="no such rule") from None

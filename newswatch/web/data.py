@@ -345,5 +345,12 @@ def dry_run(ctx: WebContext, rule_name: str, since: datetime | None) -> list[dic
     return [to_plain(hit) for hit in mon.dry_run(rule_name, since)]
 
 
+def dry_run_counts(hits: list[dict[str, Any]]) -> dict[str, int]:
+    """New alerts and attached articles of a dry run, counted as the CLI counts them."""
+    from monitor.archive import summarize
+
+    return summarize(hit.get("action", "") for hit in hits)
+
+
 def now() -> datetime:
     return datetime.now(UTC)

@@ -294,6 +294,7 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
     context = ctx(request)
     rules, error = data.rules_overview(context)
     dry_results, dry_error = None, None
+    dry_counts = {"alerts": 0, "attached": 0}
     if dry and not current_user(request):  # a dry run reads the whole archive: only for logged-in users
         return RedirectResponse(f"/login?next={quote(request.url.path + '?' + request.url.query)}", status_code=303)
     if dry:
@@ -301,6 +302,7 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
         try:
             since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=_tz(request)) if since else None
             dry_results = data.dry_run(context, dry, since_dt)
+            dry_counts = data.dry_run_counts(dry_results)
         except KeyError:
             dry_error = f"Không có quy tắc '{dry}'"
         except ValueError as exc:
@@ -309,7 +311,7 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
             log.exception("dry run failed")
             dry_error = f"{type(exc).__name__}: {exc}"
     return render(request, "rules.html", rules=rules, error=error, dry=dry, since=since,
-                  dry_results=dry_results, dry_error=dry_error)
+                  dry_results=dry_results, dry_error=dry_error, dry_counts=dry_counts)
 
 
 # -- login -------------------------------------------------------------------------------------------

@@ -148,8 +148,13 @@ def test_rules_page_and_dry_run(client: TestClient, seeded: Seeded) -> None:
     assert login(client).status_code == 303
     dry = client.get("/api/rules/cds-new-directives/dry-run").json()["would_fire"]
     assert {h["article"]["id"] for h in dry} == set(seeded.directive_ids), "citations and other news do not fire"
+    answer = client.get("/api/rules/cds-new-directives/dry-run").json()
+    assert answer["alerts"] == sum(h["action"] == "alert" for h in dry) and answer["alerts"] + answer["attached"] == len(dry)
     html = client.get("/rules", params={"dry": "cds-new-directives"}).text
-    assert "would fire" in html and "15/CT-TTg" in html
+    assert "15/CT-TTg" in html
+    # the page states the same counts as the API and the CLI ("N alert(s), M attached")
+    assert f"<strong>{answer['alerts']}</strong> cảnh báo mới" in html
+    assert f"<strong>{answer['attached']}</strong> bài gắn vào cảnh báo đã có" in html
     assert client.get("/api/rules/nope/dry-run").status_code == 404
 
 
