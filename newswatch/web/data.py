@@ -345,6 +345,22 @@ def dry_run(ctx: WebContext, rule_name: str, since: datetime | None) -> list[dic
     return [to_plain(hit) for hit in mon.dry_run(rule_name, since)]
 
 
+def explain_article(ctx: WebContext, article: Any) -> list[dict[str, Any]]:
+    """Per ``new_directive`` rule, each document number of the article with its verdict and reason."""
+    from monitor.rules.new_directive import NewDirectiveRule
+
+    mon = monitor(ctx)
+    enriched = mon.enriched(article)
+    out = []
+    for rule in mon.rules.article_rules:
+        if isinstance(rule, NewDirectiveRule):
+            verdicts = [{"doc_number": f.doc_number, "fires": f.details.get("fires", False),
+                         "reason": f.details.get("reason", ""), "evidence": f.evidence}
+                        for f in rule.explain(enriched, mon.ctx)]
+            out.append({"rule": rule.name, "numbers": verdicts})
+    return out
+
+
 def dry_run_counts(hits: list[dict[str, Any]]) -> dict[str, int]:
     """New alerts and attached articles of a dry run, counted as the CLI counts them."""
     from monitor.archive import summarize

@@ -113,7 +113,10 @@ def search_page(request: Request) -> Response:
 def article_page(request: Request, article_id: str) -> Response:
     article, copies = article_with_copies(request, article_id)
     paragraphs = [p.strip() for p in (article.text or "").split("\n\n") if p.strip()]
-    return render(request, "article.html", article=article, copies=copies, paragraphs=paragraphs)
+    # why each document number did or did not alert: for logged-in users (it evaluates the rules)
+    explained = data.explain_article(ctx(request), article) if current_user(request) else None
+    return render(request, "article.html", article=article, copies=copies, paragraphs=paragraphs,
+                  explained=explained)
 
 
 def article_with_copies(request: Request, article_id: str) -> tuple[Any, list[Any]]:

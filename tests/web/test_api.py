@@ -55,6 +55,17 @@ def test_article_page_links_document_numbers_and_marks_first_publisher(client: T
     data = client.get(f"/api/articles/{seeded.directive_ids[2]}").json()
     assert [c["source"] for c in data["copies"]] == ["baochinhphu", "truyenhinhthanhhoa", "laodongthudo"]
     assert client.get("/articles/nope").status_code == 404
+    assert "Vì sao cảnh báo hay không" not in html  # evaluating the rules is for logged-in users
+
+
+def test_a_logged_in_user_sees_why_each_number_did_or_did_not_alert(client: TestClient, seeded: Seeded) -> None:
+    login(client)
+    html = client.get(f"/articles/{seeded.directive_ids[0]}").text
+    section = html.split('<section class="explain">')[1].split("</section>")[0]
+    assert "cds-new-directives" in section and "15/CT-TTg" in section
+    assert "issued (“" in section and "cảnh báo" in section
+    rows = section.split("<h3>gov-new-directives</h3>")[1]
+    assert "topics do not match" in rows  # the other-directives rule leaves the digital one to its rule
 
 
 def test_csv_export_has_one_row_per_story(client: TestClient, seeded: Seeded) -> None:
