@@ -79,7 +79,8 @@ def render(kind: str, context: dict[str, Any], tz: ZoneInfo | str | None = None)
     env = environment()
     severity = context.get("severity") or context.get("alert", {}).get("severity", "normal")
     zone = tz if isinstance(tz, ZoneInfo) else localtime.zone(tz)
-    ctx = {"severity_label": SEVERITY_LABELS.get(severity, severity), "tz": zone, **context}
+    label = SEVERITY_LABELS.get(severity, severity)
+    ctx = {"severity_label": label.upper() if severity == "high" else label, "tz": zone, **context}
     subject = " ".join(env.get_template(f"{kind}.subject.j2").render(ctx).split())
     return Rendered(subject=subject,
                     markdown=env.get_template(f"{kind}.md.j2").render(ctx).strip() + "\n",

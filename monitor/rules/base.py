@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from newswatch.models import Article
 
 Severity = Literal["high", "normal", "low", "ops"]
-SEVERITY_LABELS = {"high": "KHẨN", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
+# How a person reads a severity (the UI as is; a notification's subject shouts "high": [KHẨN])
+SEVERITY_LABELS = {"high": "Khẩn", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.rules.base import SEVERITY_LABELS
 from newswatch.web import data
 from newswatch.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, authenticate, create_session, delete_session
 from newswatch.web.context import check_csrf, ctx, current_user, require_login
@@ -24,7 +25,6 @@ router = APIRouter()
 NAV = (("/search", "Tìm kiếm", "Search"), ("/alerts", "Cảnh báo", "Alerts"), ("/briefing", "Bản tin", "Briefing"),
        ("/sources", "Nguồn", "Sources"), ("/rules", "Quy tắc", "Rules"))
 STATUS_LABELS = {"new": "Mới", "acknowledged": "Đã nhận", "resolved": "Đã xử lý"}
-SEVERITY_LABELS = {"high": "Khẩn", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
 
 
 def base_context(request: Request) -> dict[str, Any]:
