@@ -21,6 +21,7 @@ from monitor.decision import article_ref, decide
 from monitor.rules import RuleConfig
 from monitor.rules.base import PeriodicRule
 from monitor.rules.new_directive import NewDirectiveRule
+from newswatch import localtime
 from newswatch.models import Article
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
     if config is None:
         raise KeyError(f"no rule named {rule!r} in {monitor.loader.path}")
     if isinstance(config, PeriodicRule):
-        findings = config.check(monitor.periodic_view(), store.utc(now) or store.now_utc())
+        findings = config.check(monitor.periodic_view(), localtime.utc(now) or localtime.utcnow())
         return [DryRunHit("alert", config.name, f.key, f.headline, f.evidence, {}) for f in findings]
     a, aa = store.alerts.c, store.alert_articles.c
     with monitor.db.connect() as conn:
@@ -112,11 +113,11 @@ def explain(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
 
 def _archive(monitor: Monitor, since: datetime | None) -> list[Article]:
     """Articles stored since ``since`` and published since then too, oldest publication first."""
-    since = store.utc(since)
+    since = localtime.utc(since)
     articles = [x for x in monitor.article_store().iter_articles(since=since)
-                if since is None or x.published is None or store.utc(x.published) >= since]
+                if since is None or x.published is None or localtime.utc(x.published) >= since]
     far = datetime.max.replace(tzinfo=store.UTC)
-    articles.sort(key=lambda x: store.utc(x.published) or far)
+    articles.sort(key=lambda x: localtime.utc(x.published) or far)
     return articles
 
 
@@ -127,7 +128,7 @@ def rerun(monitor: Monitor, rule: str | None, since: datetime | None, now: datet
         rules = [r for r in rules if r.name == rule]
         if not rules:
             raise KeyError(f"no per-article rule named {rule!r} in {monitor.loader.path}")
-    now = store.utc(now) or store.now_utc()
+    now = localtime.utc(now) or localtime.utcnow()
     before = dict(monitor.stats)
     articles = _archive(monitor, since)
     alerts = 0

@@ -51,14 +51,14 @@ def send_time(settings: Settings, day: date) -> datetime:
 def latest_day(settings: Settings, now: datetime | None = None) -> date:
     """The local day of the newest briefing time at or before ``now``."""
     tz = localtime.zone_of(settings)
-    now = (now or store.now_utc()).astimezone(tz)
+    now = (now or localtime.utcnow()).astimezone(tz)
     return now.date() if now >= send_time(settings, now.date()) else now.date() - timedelta(days=1)
 
 
 def window(settings: Settings, day: date) -> tuple[datetime, datetime]:
     """The 24 hours the briefing of ``day`` covers, in UTC: [send time − 24 h, send time)."""
     end = send_time(settings, day)
-    return store.utc(end - timedelta(days=1)), store.utc(end)  # type: ignore[return-value]
+    return localtime.utc(end - timedelta(days=1)), localtime.utc(end)  # type: ignore[return-value]
 
 
 def targets(settings: Settings) -> list[str]:
@@ -122,7 +122,7 @@ def _silent(db: Any) -> list[dict[str, Any]]:
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:
         source = str(row.query_key).split(":")[0]
-        seen.setdefault(source, {"source": source, "headline": row.headline, "since": store.utc(row.created_at),
+        seen.setdefault(source, {"source": source, "headline": row.headline, "since": localtime.utc(row.created_at),
                                  "alert_id": row.id})
     return list(seen.values())
 
@@ -155,7 +155,7 @@ def enqueue_due(settings: Settings, now: datetime | None = None) -> int:
     urls = targets(settings)
     if not urls:
         return 0
-    now = store.utc(now) or store.now_utc()
+    now = localtime.utc(now) or localtime.utcnow()
     day = latest_day(settings, now)
     start, end = window(settings, day)
     if now - end > CATCH_UP:

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import select
 
 from monitor import store
+from newswatch import localtime
 from newswatch.settings import Settings
 from newswatch.state.db import StateDB, open_state
 
@@ -62,7 +63,7 @@ def configured(settings: Settings) -> list[dict[str, Any]]:
 def record(db: StateDB, url: str, *, kind: str, ok: bool, error: str, at: datetime, key: str) -> None:
     """Keep ``url``'s last delivery result (never fails the caller)."""
     value = json.dumps({"target": store.mask_url(url), "kind": kind, "ok": ok, "error": error or "",
-                        "at": store.utc(at).isoformat(), "key": key}, ensure_ascii=False)
+                        "at": localtime.utc(at).isoformat(), "key": key}, ensure_ascii=False)
     try:
         with db.begin() as conn:
             store.set_state(conn, _state_key(url), value)
@@ -100,7 +101,7 @@ def send_test(settings: Settings, *, user: str = "", now: datetime | None = None
     from monitor.delivery import deliver_pending
 
     db = open_state(settings.state_url)
-    now = store.utc(now) or store.now_utc()
+    now = localtime.utc(now) or localtime.utcnow()
     targets = configured(settings)
     ids = []
     with db.begin() as conn:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from monitor import store
 from monitor.rules.base import ArticleRule, Finding, RuleContext
+from newswatch import localtime
 from newswatch.models import Article
 
 
@@ -41,6 +41,6 @@ def decide(rule: ArticleRule, article: Article, ctx: RuleContext, story_keys: se
 
 
 def article_ref(article: Article) -> dict[str, Any]:
-    published = store.utc(article.published) if article.published else None
+    published = localtime.utc(article.published) if article.published else None
     return {"id": article.id, "url": article.url, "source": article.source, "title": article.title,
             "published": published.isoformat() if published else None, "cluster_id": article.cluster_id}

@@ -82,9 +82,9 @@ def _message(db: StateDB, row: Any, settings: Settings | None = None) -> tuple[A
                 select(a.id).where(a.rule == row["rule"], a.created_at >= row["period_start"],
                                    a.created_at < row["period_end"]).order_by(a.created_at, a.id))]
         items = [store.get_alert(db, i) for i in ids]
-        context = {"rule": row["rule"], "period": "hourly" if (store.utc(row["period_end"]) - store.utc(row["period_start"]))
+        context = {"rule": row["rule"], "period": "hourly" if (localtime.utc(row["period_end"]) - localtime.utc(row["period_start"]))
                    <= timedelta(hours=1) else "daily", "alerts": [i for i in items if i],
-                   "start": store.utc(row["period_start"]), "end": store.utc(row["period_end"]),
+                   "start": localtime.utc(row["period_start"]), "end": localtime.utc(row["period_end"]),
                    "severity": row["severity"], "idempotency_key": row["idempotency_key"]}
         return render("digest", context, tz), row["severity"] == "high"
     if row["kind"] == "briefing":
@@ -92,10 +92,10 @@ def _message(db: StateDB, row: Any, settings: Settings | None = None) -> tuple[A
             raise PermanentError("a briefing needs the settings to find the archive")
         from monitor.briefing import build
 
-        report = build(settings, store.utc(row["period_start"]), store.utc(row["period_end"]))
+        report = build(settings, localtime.utc(row["period_start"]), localtime.utc(row["period_end"]))
         return render("briefing", {"briefing": report, "idempotency_key": row["idempotency_key"]}, tz), False
     if row["kind"] == "test":
-        return render("test", {"created_at": store.utc(row["created_at"]), "target": store.mask_url(row["url"]),
+        return render("test", {"created_at": localtime.utc(row["created_at"]), "target": store.mask_url(row["url"]),
                                "idempotency_key": row["idempotency_key"]}, tz), False
     alert = store.get_alert(db, row["alert_id"])
     if alert is None:
@@ -129,17 +129,17 @@ def deliver_pending(settings: Settings, *, now: datetime | None = None, limit: i
     """Send every due notification once (``only``: just these outbox rows); returns counts
     (sent, retry, dead, lost_lease, due)."""
     db = open_state(settings.state_url)
-    now = store.utc(now)
+    now = localtime.utc(now)
     cfg = delivery or _delivery_config(settings)
     worker = worker or worker_id()
     counts = {"due": 0, "sent": 0, "retry": 0, "dead": 0, "lost_lease": 0}
     with db.connect() as conn:
-        ids = _due_ids(conn, now or store.now_utc(), limit)
+        ids = _due_ids(conn, now or localtime.utcnow(), limit)
     if only is not None:
         ids = [i for i in ids if i in set(only)]
     counts["due"] = len(ids)
     for row_id in ids:
-        at = now or store.now_utc()
+        at = now or localtime.utcnow()
         if not claim(db, row_id, worker, at, timedelta(seconds=cfg.lease_seconds)):
             continue  # another worker took it
         with db.connect() as conn:
@@ -154,7 +154,7 @@ def deliver_pending(settings: Settings, *, now: datetime | None = None, limit: i
         except Exception as exc:  # rendering or plugin failure: retry later, never crash the worker
             log.exception("notification %s failed to render or send", row["idempotency_key"])
             ok, error, permanent = False, f"{type(exc).__name__}: {exc}", False
-        done_at = now or store.now_utc()
+        done_at = now or localtime.utcnow()
         if ok:
             values = {"status": "sent", "sent_at": done_at, "lease_until": None, "last_error": None}
             outcome = "sent"

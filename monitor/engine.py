@@ -38,6 +38,7 @@ from monitor.outbox import enqueue_alert
 from monitor.periodic import ArchiveView
 from monitor.rules import RuleConfig, RuleContext
 from monitor.rules.base import Finding
+from newswatch import localtime
 from newswatch.errors import ConfigError
 from newswatch.models import Article
 from newswatch.settings import Settings
@@ -128,7 +129,7 @@ class Monitor:
             try:
                 if cluster_alerts is None:  # one query for all rules: a rule only looks at its own alerts
                     cluster_alerts = self.cluster_alerts(article)
-                created.extend(self.apply(rule, article, store.utc(now) or store.now_utc(),
+                created.extend(self.apply(rule, article, localtime.utc(now) or localtime.utcnow(),
                                            cluster_alerts.get(rule.name, {})))
             except Exception:
                 self.stats["errors"] += 1
@@ -170,7 +171,7 @@ class Monitor:
             return False
         conn.execute(store.alert_articles.insert().values(
             alert_id=alert_id, article_id=article.id, url=article.url, source=article.source or "",
-            title=article.title or "", published=store.utc(article.published), cluster_id=article.cluster_id,
+            title=article.title or "", published=localtime.utc(article.published), cluster_id=article.cluster_id,
             evidence=evidence, attached_at=now))
         conn.execute(store.alerts.update().where(store.alerts.c.id == alert_id).values(updated_at=now))
         return True
@@ -183,7 +184,7 @@ class Monitor:
         if row is None:
             return None
         window = rule.realert_window
-        if window is None or now - store.utc(row.created_at) < window:
+        if window is None or now - localtime.utc(row.created_at) < window:
             return row.id
         return None
 

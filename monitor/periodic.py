@@ -21,6 +21,7 @@ from sqlalchemy import select
 from monitor import store
 from monitor.rules.base import PeriodicRule
 from monitor.rules.source_silence import failures_from_health
+from newswatch import localtime
 from newswatch.settings import Settings
 from newswatch.state import runs
 from newswatch.state.db import StateDB
@@ -49,12 +50,12 @@ class ArchiveView:
             return []
 
     def latest_by_source(self) -> Mapping[str, datetime]:
-        return {k: v for k, v in ((k, store.utc(v)) for k, v in self.article_store.latest_by_source().items()) if v}
+        return {k: v for k, v in ((k, localtime.utc(v)) for k, v in self.article_store.latest_by_source().items()) if v}
 
     def published_since(self, since: datetime) -> Mapping[str, list[datetime]]:
         history: dict[str, list[datetime]] = defaultdict(list)
         for article in self.article_store.iter_articles(since=since):
-            when = store.utc(article.published)
+            when = localtime.utc(article.published)
             if when and article.source:
                 history[article.source].append(when)
         return history
@@ -65,7 +66,7 @@ class ArchiveView:
 
 def run_periodic_rules(monitor: Monitor, now: datetime | None = None) -> list[Alert]:
     """Check every enabled periodic rule once; resolve its alerts whose condition no longer holds."""
-    now = store.utc(now) or store.now_utc()
+    now = localtime.utc(now) or localtime.utcnow()
     created: list[Alert] = []
     view = monitor.periodic_view()
     for rule in monitor.rules.periodic_rules:

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from newswatch import localtime
 from newswatch.state.db import StateDB, metadata
 
 STATUSES = ("new", "acknowledged", "resolved")
@@ -126,26 +127,15 @@ class InvalidTransition(ValueError):
     """The alert's status does not allow that step (e.g. acknowledging a resolved alert)."""
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Timezone-aware UTC (SQLite returns naive datetimes, which are stored as UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso(value: datetime | None) -> str | None:
-    value = utc(value)
+    value = localtime.utc(value)
     return value.isoformat() if value else None
 
 
 def _articles_of(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(alert_articles).where(alert_articles.c.alert_id == alert_id)).mappings().all()
     far = datetime.max.replace(tzinfo=UTC)
-    ordered = sorted(rows, key=lambda r: (utc(r["published"]) or far, utc(r["attached_at"]) or far, r["id"]))
+    ordered = sorted(rows, key=lambda r: (localtime.utc(r["published"]) or far, localtime.utc(r["attached_at"]) or far, r["id"]))
     return [{"article_id": r["article_id"], "url": r["url"], "source": r["source"], "title": r["title"],
              "published": _iso(r["published"]), "cluster_id": r["cluster_id"], "evidence": r["evidence"],
              "attached_at": _iso(r["attached_at"]), "first": i == 0} for i, r in enumerate(ordered)]
@@ -215,7 +205,7 @@ def get_alert(db: StateDB, alert_id: int) -> dict[str, Any] | None:
 
 
 def _transition(db: StateDB, alert_id: int, user: str, target: str, note: str = "") -> dict[str, Any]:
-    when = now_utc()
+    when = localtime.utcnow()
     with db.begin() as conn:
         row = conn.execute(select(alerts.c.status, alerts.c.details).where(alerts.c.id == alert_id)).first()
         if row is None:
@@ -300,7 +290,7 @@ def get_state(conn: Connection, key: str) -> str | None:
 
 
 def set_state(conn: Connection, key: str, value: str) -> None:
-    when = now_utc()
+    when = localtime.utcnow()
     changed = conn.execute(update(state).where(state.c.key == key).values(value=value, updated_at=when)).rowcount
     if not changed:
         conn.execute(state.insert().values(key=key, value=value, updated_at=when))

@@ -37,6 +37,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 
 from monitor import store
+from newswatch import localtime
 from newswatch.state.db import StateDB
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def refresh(db: StateDB, target: ZaloTarget, *, timeout: float = 20.0) -> str:
         lifetime = int(body.get("expires_in") or 3600)
     except (TypeError, ValueError):
         lifetime = 3600
-    expires = store.now_utc() + timedelta(seconds=max(60, lifetime - 60))
+    expires = localtime.utcnow() + timedelta(seconds=max(60, lifetime - 60))
     _save(db, target, {"access_token": token, "refresh_token": body.get("refresh_token") or refresh_token,
                        "expires_at": expires.isoformat()})
     log.info("Zalo access token of app %s renewed (valid until %s)", target.app_id, expires.isoformat())
@@ -163,7 +164,7 @@ def access_token(db: StateDB, target: ZaloTarget, *, timeout: float = 20.0) -> s
             expires = datetime.fromisoformat(known.get("expires_at") or "")
         except ValueError:
             expires = None
-        if expires is None or expires > store.now_utc():
+        if expires is None or expires > localtime.utcnow():
             return str(known["access_token"])
     elif target.access_token:
         return target.access_token

@@ -75,3 +75,15 @@ def localize(data: Any, tz: ZoneInfo) -> Any:
     if isinstance(data, str) and len(data) >= 16 and _ISO_RE.match(data):
         return iso(data, tz) or data
     return data
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC: what every stored time is."""
+    return datetime.now(UTC)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Timezone-aware UTC (SQLite returns naive datetimes, which are stored as UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from newswatch import localtime
 from newswatch.state.db import StateDB, metadata
 
 crawl_urls = Table(
@@ -92,10 +93,6 @@ def is_transient(reason: str | None) -> bool:
     """Whether a failure may go away by itself (a server error, a timeout...): the URL is tried again later."""
     return bool(reason) and (reason in TRANSIENT_REASONS or reason.startswith("http_5"))  # type: ignore[union-attr]
 MAX_ATTEMPTS = 3
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -206,7 +203,7 @@ def record_urls(db: StateDB, records: list[dict]) -> None:
     """Batch form of :func:`record_url` (one transaction)."""
     if not records:
         return
-    now = utcnow()
+    now = localtime.utcnow()
     rows = [{
         "url": rec["url"], "source": rec["source"], "status": rec["status"],
         "canonical_url": rec.get("canonical_url"), "fingerprint": rec.get("fingerprint"),
