@@ -22,6 +22,7 @@ from newswatch.extract.dates import find_published
 from newswatch.extract.decode import decode_html
 from newswatch.extract.dom import ClassIndex, parse_html, remove, select
 from newswatch.extract.furniture import (
+    Cleaned,
     clean_paragraphs,
     link_titles,
     prune_tree,
@@ -29,6 +30,14 @@ from newswatch.extract.furniture import (
     trailing_author,
 )
 from newswatch.extract.metadata import detect_language, read_meta
+from newswatch.extract.pagetype import (
+    CAPTION_TYPES,
+    caption_blocks,
+    captions_to_paragraphs,
+    detect_page_type,
+    unwrap_layout_tables,
+)
+from newswatch.extract.safety import safety_net, short_article
 from newswatch.models import Article
 from newswatch.sources import Profile
 from newswatch.text.docnumbers import find_doc_numbers, unique_doc_numbers
@@ -62,7 +71,8 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
                     fetched_at: datetime | None = None, timezone: str = "Asia/Ho_Chi_Minh") -> Article:
     """Extract the article of one page; raise :class:`ExtractionError` saying why when there is none."""
     tz = ZoneInfo(timezone)
-    tree = parse_html(decode_html(html, declared_encoding))
+    decoded = decode_html(html, declared_encoding)
+    tree = parse_html(decoded)
     index = ClassIndex(tree)
     meta = read_meta(tree, profile, index)
     title_element = meta.title_element
@@ -72,6 +82,15 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
     canonical = _canonical_url(tree, url)
     vietnamese = _is_vietnamese(tree, meta.title, meta.lead, meta.description)
     teasers = link_titles(tree, url, index.elements) - {(meta.title or "").lower()}
+
+    captions = caption_blocks(tree, index)
+    page_type = detect_page_type(tree, index, meta, url, captions)
+    report: dict[str, object] = {"page_type": page_type}
+    if page_type in CAPTION_TYPES and vietnamese:  # the "(Ảnh: …)" caption conventions are Vietnamese
+        report["captions_kept"], report["captions_dropped"] = captions_to_paragraphs(captions)
+    layout_tables = unwrap_layout_tables(tree)
+    if layout_tables:
+        report["layout_tables"] = layout_tables
 
     if profile:
         for css in profile.drop:
@@ -86,15 +105,27 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
         lines, method = trafilatura_lines(tree, url), "trafilatura"
 
     dateline, lead = split_dateline(meta.lead)
-    cleaned = clean_paragraphs(lines, title=meta.title, lead=lead, vietnamese=vietnamese, teaser_titles=teasers,
-                               header_values=(meta.section, meta.author))
+
+    def clean(candidate: list[str]) -> Cleaned:
+        return clean_paragraphs(candidate, title=meta.title, lead=lead, vietnamese=vietnamese,
+                                teaser_titles=teasers, header_values=(meta.section, meta.author))
+
+    cleaned = clean(lines)
+    rescued = safety_net(tree, cleaned, clean, lead=lead, page_type=page_type, vietnamese=vietnamese)
+    if rescued is not None:
+        cleaned, report["safety_net"] = rescued
+        method = "container"
     author = meta.author
     byline = trailing_author(cleaned.paragraphs) if vietnamese else None
     if byline:
         cleaned.paragraphs.pop()
         author = author or byline
     text = "\n\n".join(cleaned.paragraphs)
-    if len(text) < MIN_BODY_CHARS:
+    if len(text) < MIN_BODY_CHARS and meta.title and published is not None:
+        text, lead, note = short_article(text, lead, decoded, url, clean)
+        if note:
+            report["short_body"] = note
+    if len(text) < MIN_BODY_CHARS and "short_body" not in report:
         reason = "no article text found" if not text else f"no article: only {len(text)} characters of body text"
         raise ExtractionError(f"{reason} on {url}")
 
@@ -112,6 +143,6 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
         section=meta.section, lead=lead, language=language,
         doc_numbers=numbers, topics=topics, dateline=dateline or cleaned.dateline, provenance=cleaned.provenance,
         extraction={"method": method, "date_source": date_source, "pruned_boxes": pruned,
-                    "removed_lines": len(cleaned.removed)},
+                    "removed_lines": len(cleaned.removed), **report},
         fetched_url=url, fetched_at=fetched_at,
     )

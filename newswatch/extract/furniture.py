@@ -53,7 +53,7 @@ _ONLY_SYMBOLS = re.compile(r"^[\W_]*$|^(?:!?\[\]\(\)\s*\|?\s*)+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+){5,}$")
 _DATELINE = re.compile(r"^\(\s*([A-ZĐ][A-Za-zĐđÀ-ỹ0-9.&]{1,24}(?:\s[A-ZĐ][A-Za-zĐđ.]{1,10})?)\s*\)\s*[-–:]?\s*")
 _PROVENANCE = re.compile(r"^(?:[\w.]{1,20}\s+)?[(\[]?\s*(?:nguồn|theo)\s*:\s*(.{3,120}?)\s*[)\]]?\s*\.?$", re.I)
-_CAPTION = re.compile(r"(?:^ảnh\s*:|[-–(]\s*ảnh\s*:\s*[^.]{1,60}\)?\.?$|^\(?ảnh minh họa\)?\.?$|^ảnh minh hoạ)", re.I)
+_CAPTION = re.compile(r"(?:^(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:|[-–(]\s*ảnh\s*:\s*[^.]{1,60}\)?\.?$|^\(?ảnh minh họa\)?\.?$|^ảnh minh hoạ)", re.I)
 _COMMENT_FORM = re.compile(r"^(?:bình luận|thông báo|bạn đã gửi thành công\.?|gửi|hủy)$", re.I)
 _RELATED_CLASS = re.compile(
     r"(?:^|[\s_-])(?:relate[ds]?|related-?\w*|lien-?quan|lienquan|tinlienquan|tin-?khac|tinkhac|"
@@ -104,6 +104,25 @@ def _marker_box(element: HtmlElement, marker_len: int, root: HtmlElement) -> Htm
         box = parent
 
 
+BODY_RESUMES_CHARS = 200  # paragraph text after an inline teaser list that shows the body goes on
+
+
+def _after_marker(box: HtmlElement) -> list[HtmlElement]:
+    """What a flat end marker ("Xem thêm", "Tin liên quan") takes with it: every following sibling, unless
+    the body resumes after the links it heads (an inline box splitting the body), then only those links."""
+    siblings = list(box.itersiblings())
+    position = 0
+    while position < len(siblings) and (
+            text_length(siblings[position]) == 0 or _is_box(siblings[position], 0)):
+        position += 1
+    rest = siblings[position:]
+    paragraphs = [length for s in rest if s.tag == "p" and (length := text_length(s)) >= 80 and s.find(".//a") is None]
+    if position and len(paragraphs) >= 2 and sum(paragraphs) >= max(
+            BODY_RESUMES_CHARS, 0.5 * sum(text_length(s) for s in rest)):
+        return siblings[:position]  # link-free paragraphs after the links: the body goes on
+    return siblings
+
+
 def _is_hover_card(span: HtmlElement) -> bool:
     """A card shown on hovering a name in a paragraph (photo, the person's latest stories), not the name."""
     if not _POPUP_CLASS.search(span.get("class") or ""):
@@ -127,7 +146,7 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             box = _marker_box(element, len(own), root)
             doomed[box] = None
             if vietnamese and marker in _MARKER_SET and text_length(box) - len(own) < 10:
-                doomed.update(dict.fromkeys(box.itersiblings()))
+                doomed.update(dict.fromkeys(_after_marker(box)))
             continue
         if vietnamese and element.tag == "table" and element.find(".//img") is not None and (
                 text_length(element) <= 300):

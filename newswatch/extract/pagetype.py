@@ -1,0 +1,229 @@
+"""Page types: what kind of article a page is, decided on its markup, and the tree repairs each needs.
+
+Vietnamese outlets publish more than ordinary news: photo reportage (the captions are the story),
+"Top 10" list articles (item descriptions in the captions under numbered headings), live coverage
+(timestamped entries), video pages (a player and a summary), e-magazine longform (full-width
+sections), Q&A interviews, infographics (one large image, a few lines), bodies split by inline
+"Xem thêm"/"Tin liên quan" boxes, and older portals laid out with tables. :func:`detect_page_type`
+names the type from evidence on the page; :func:`captions_to_paragraphs` turns story captions into
+paragraphs (their photo credit cut, credit-only captions dropped) on the types where captions carry
+the story; :func:`unwrap_layout_tables` turns layout tables into plain blocks so that only real data
+tables (figures, lists of documents) reach the text as tables.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from newswatch.extract.dom import ClassIndex, remove, text_length, text_of
+from newswatch.extract.furniture import END_MARKERS
+from newswatch.extract.metadata import PageMeta
+
+PAGE_TYPES = ("news", "photo", "list", "live", "video", "emagazine", "interview", "infographic", "split",
+              "table_portal")
+CAPTION_TYPES = frozenset(("photo", "list", "infographic"))  # captions carry the story on these pages
+# A photo credit at the end of a caption: "… (Ảnh: Minh Sơn/Vietnam+)", "… - Ảnh: NGUYỄN KHÁNH", "… Ảnh: TTXVN".
+CREDIT = re.compile(r"\s*[-–(\[]?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|nguồn ảnh|đồ họa|đồ hoạ|photo|video|clip)"
+                    r"\s*:\s*[^()\[\]:]{0,60}?[)\]]?\s*\.?\s*$", re.I)
+_CREDIT_ONLY = re.compile(r"^[(\[]?\s*(?:ảnh minh h[oọ]a|ảnh minh ho[aạ]|minh họa|ảnh|photo|video)?\s*[)\]]?\.?$", re.I)
+MIN_STORY_CAPTION_WORDS = 6  # a caption with fewer words (after its credit) is a credit or a label
+_PHOTO_TITLE = re.compile(r"^\s*(?:\[?\s*(?:ảnh|photo|chùm ảnh|phóng sự ảnh|photo ?story)\s*[\]:]|"
+                          r"(?:chùm ảnh|phóng sự ảnh|photo ?story)\b)", re.I)
+_PHOTO_URL = re.compile(r"/(?:anh|photo|photos|hinh-anh|multimedia/anh)/|[/-](?:anh|photo)-", re.I)
+_NUMBERED = re.compile(r"^\s*(?:top\s+)?(\d{1,2})\s*[.):/–-]\s*\S")
+_LIVE_TITLE = re.compile(r"trực tiếp|tường thuật|\blive\b|cập nhật liên tục", re.I)
+_LIVE_URL = re.compile(r"truc-tiep|tuong-thuat|/live/|-live-", re.I)
+_CLOCK = re.compile(r"^\s*\d{1,2}\s*[:hg]\s*\d{2}\s*$")
+_VIDEO_URL = re.compile(r"(?:^https?://video\.|/video/|/videos/|-video-|/clip/)", re.I)
+_INFOGRAPHIC = re.compile(r"info-?graphics?|inforgraphic|\binfo\b", re.I)
+_EMAGAZINE = re.compile(r"e-?magazine|longform|long-form|sp-layout|megastory|spotlight-story", re.I)
+_QUESTION_PREFIX = re.compile(r"^\s*(?:pv|p\.v|phóng viên|hỏi|câu hỏi|nhà báo)\s*[:.\-–]", re.I)
+_MARKER_TEXT = frozenset(END_MARKERS)
+_CAPTION_CLASS = ("PhotoCMS_Caption", "desc_cation", "caption", "image-caption", "photo-caption", "figcaption",
+                  "pCaption", "expNoEdit")
+
+
+def credit_free(text: str) -> str:
+    """A caption without its photo credit ("Ảnh: …", "(Ảnh: …)") — "" when the caption was a credit alone."""
+    stripped = CREDIT.sub("", text).strip(" -–")
+    return "" if _CREDIT_ONLY.match(stripped) else stripped
+
+
+def _is_story(text: str) -> bool:
+    return len(text.split()) >= MIN_STORY_CAPTION_WORDS
+
+
+def caption_blocks(tree: HtmlElement, index: ClassIndex) -> list[tuple[HtmlElement, str]]:
+    """Captioned images of the page: (the block to replace, its caption text with the credit)."""
+    found: dict[HtmlElement, str] = {}
+    for figure in tree.iter("figure"):
+        caption = figure.find(".//figcaption")
+        if caption is not None:
+            found[figure] = text_of(caption)
+    for table in tree.iter("table"):
+        if table.find(".//img") is None or table.find(".//table") is not None or text_length(table) > 600:
+            continue
+        found[table] = text_of(table)
+    for element in index.find(_CAPTION_CLASS):
+        if any(a in found for a in element.iterancestors()) or element.tag == "figcaption":
+            continue
+        block = element
+        for ancestor in element.iterancestors():  # the image block: the caption and its picture
+            if ancestor.find(".//img") is not None:
+                block = ancestor if text_length(ancestor) <= text_length(element) + 20 else block
+                break
+        if block is not element or element.getprevious() is not None:
+            found[block] = text_of(element)
+    return list(found.items())
+
+
+def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: str,
+                     captions: list[tuple[HtmlElement, str]]) -> str:
+    """The page's type (one of :data:`PAGE_TYPES`), from structured data, its title, URL and markup."""
+    title = meta.title or ""
+    kinds = {str(k).lower() for item in meta.jsonld for k in (
+        item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")])}
+    if "liveblogposting" in kinds or _LIVE_TITLE.search(title) or _LIVE_URL.search(url) or _clock_entries(index) >= 3:
+        return "live"
+    tokens = " ".join(index.by_token)
+    if _INFOGRAPHIC.search(title.split(":")[0]) or "infographic" in url.lower():
+        return "infographic"
+    if _EMAGAZINE.search(tokens) or _EMAGAZINE.search(url):
+        return "emagazine"
+    numbered = _numbered_headings(tree)
+    if numbered >= 3:
+        return "list"
+    story = [text for _, text in captions if _is_story(credit_free(text))]
+    caption_chars = sum(len(t) for t in story)
+    paragraph_chars = sum(map(len, map(str.strip, tree.xpath("//p[not(ancestor::figure) and not(ancestor::table)]"
+                                                             "//text()"))))
+    if (len(story) >= 3 and caption_chars >= 0.5 * paragraph_chars) or (
+            len(story) >= 2 and (_PHOTO_TITLE.search(title) or _PHOTO_URL.search(url))):
+        return "photo"
+    if (meta.og_type or "").startswith("video") or ("videoobject" in kinds and not meta.jsonld_article) or (
+            _VIDEO_URL.search(url) and tree.find(".//video") is not None):
+        return "video"
+    if _interview_questions(tree) >= 2:
+        return "interview"
+    if _layout_table_around_title(meta):
+        return "table_portal"
+    if _inline_boxes(tree):
+        return "split"
+    return "news"
+
+
+def _clock_entries(index: ClassIndex) -> int:
+    """Elements with a time-ish class holding only a clock time ("09:15"): the entries of live coverage."""
+    return sum(1 for element in index.containing("time", "gio") if _CLOCK.match(text_of(element) or "x"))
+
+
+def _numbered_headings(tree: HtmlElement) -> int:
+    """Headings numbered 1, 2, 3 … in order (a list article)."""
+    expected, count = 1, 0
+    for heading in tree.iter("h2", "h3", "h4"):
+        match = _NUMBERED.match(text_of(heading))
+        if match and int(match.group(1)) in (expected, expected + 1) and len(text_of(heading)) <= 200:
+            expected, count = int(match.group(1)) + 1, count + 1
+    return count
+
+
+def _interview_questions(tree: HtmlElement) -> int:
+    """Paragraphs put as an interviewer's questions ("PV: …", "Phóng viên: …", or a bold line ending in "?")."""
+    count = 0
+    for paragraph in tree.iter("p"):
+        text = text_of(paragraph)
+        if _QUESTION_PREFIX.match(text):
+            count += 1
+        elif text.endswith("?") and 20 <= len(text) <= 400:
+            bold = "".join(" ".join(b.itertext()) for b in paragraph.iter("strong", "b", "em"))
+            count += len(bold.strip()) >= 0.8 * len(text)
+    return count
+
+
+def _layout_table_around_title(meta: PageMeta) -> bool:
+    element = meta.title_element
+    if element is None:
+        return False
+    cell = next((a for a in element.iterancestors("td", "th")), None)
+    return cell is not None and is_layout_table(next(cell.iterancestors("table")))
+
+
+def _inline_boxes(tree: HtmlElement) -> bool:
+    """A related-links marker ("Xem thêm", "Tin liên quan") inside the body with body text after it."""
+    for element in tree.iter("strong", "b", "h3", "h4", "p", "span", "div"):
+        own = (element.text or "").strip().rstrip(":>»› ").lower()
+        if own not in _MARKER_TEXT:
+            continue
+        after = 0
+        for paragraph in element.itersiblings():
+            after += sum(len(p.strip()) for p in paragraph.itertext()) if paragraph.tag == "p" else 0
+        for ancestor in element.iterancestors("p", "div"):
+            for sibling in ancestor.itersiblings("p"):
+                after += text_length(sibling)
+            break
+        if after >= 200:
+            return True
+    return False
+
+
+def captions_to_paragraphs(captions: list[tuple[HtmlElement, str]]) -> tuple[int, int]:
+    """Replace each captioned image by a paragraph of its caption (credit cut), or drop it when the caption
+    is a credit alone; return (kept, dropped)."""
+    kept = dropped = 0
+    for block, text in captions:
+        parent = block.getparent()
+        if parent is None:
+            continue
+        story = credit_free(text)
+        if _is_story(story):
+            paragraph = block.makeelement("p", {})
+            paragraph.text = story
+            paragraph.tail = block.tail
+            parent.replace(block, paragraph)
+            kept += 1
+        else:
+            remove(block)
+            dropped += 1
+    return kept, dropped
+
+
+_BLOCK_IN_CELL = ("p", "div", "table", "h1", "h2", "h3", "h4", "ul", "ol", "form", "select", "iframe", "img")
+
+
+def is_layout_table(table: HtmlElement) -> bool:
+    """A table used for page layout: it nests tables, or a cell holds blocks (paragraphs, headings, menus),
+    long text, or it is a single column of rows."""
+    if table.find(".//table") is not None:
+        return True
+    if table.find(".//img") is not None and text_length(table) <= 600:
+        return False  # an image and its caption: the furniture rules decide
+    rows = table.findall(".//tr")
+    cells = [c for row in rows for c in row if c.tag in ("td", "th")]
+    if not cells:
+        return False
+    for cell in cells:
+        if any(cell.find(f".//{tag}") is not None for tag in _BLOCK_IN_CELL) or text_length(cell) > 400:
+            return True
+    return max(len([c for c in row if c.tag in ("td", "th")]) for row in rows) < 2 and len(rows) > 1
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn layout tables into plain blocks (table, rows and cells become ``div``); return how many.
+
+    trafilatura writes a table cell by cell; a layout table made the whole page column one "row"
+    (headline, date, sapo and body printed a second time). Data tables are left alone.
+    """
+    layout = [t for t in tree.iter("table") if is_layout_table(t)]
+    for table in layout:
+        for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            if element is table or _owner_table(element) is table:
+                element.tag = "div"
+                for attribute in ("width", "colspan", "rowspan", "valign", "align", "cellpadding", "cellspacing"):
+                    element.attrib.pop(attribute, None)
+    return len(layout)
+
+
+def _owner_table(element: HtmlElement) -> HtmlElement | None:
+    return next(element.iterancestors("table"), None)
