@@ -48,7 +48,7 @@ _WEATHER = re.compile(r"^\s*(?:[•·*-]\s*)?(?:[A-ZĐÀ-Ỹ][\w.]*(?:\s+[A-ZĐ�
 _CHROME = re.compile(r"^(?:a\s?a|a-|a\+|d|in|chia sẻ|share|facebook|zalo|twitter|email|print|lưu|copy link|"
                      r"google news|theo dõi|nghe|nghe đọc|tải về|bản in|gửi|thông báo|"
                      r"bạn đã gửi thành công\.?|đăng nhập|họ và tên|họ tên|email của bạn|gửi bình luận|"
-                     r"cỡ chữ|\+|-|t\+|t-|x|close|đóng)$", re.I)
+                     r"cỡ chữ|\+|-|t\+|t-|x|close|đóng|đang diễn ra|cập nhật|làm mới|live)$", re.I)
 _ONLY_SYMBOLS = re.compile(r"^[\W_]*$|^(?:!?\[\]\(\)\s*\|?\s*)+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+){5,}$")
 _DATELINE = re.compile(r"^\(\s*([A-ZĐ][A-Za-zĐđÀ-ỹ0-9.&]{1,24}(?:\s[A-ZĐ][A-Za-zĐđ.]{1,10})?)\s*\)\s*[-–:]?\s*")
