@@ -32,6 +32,7 @@ from newswatch.extract.furniture import (
 from newswatch.extract.metadata import detect_language, read_meta
 from newswatch.extract.pagetype import (
     CAPTION_TYPES,
+    breaks_to_paragraphs,
     caption_blocks,
     captions_to_paragraphs,
     detect_page_type,
@@ -91,6 +92,8 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
     layout_tables = unwrap_layout_tables(tree)
     if layout_tables:
         report["layout_tables"] = layout_tables
+    if page_type == "table_portal" and (rebuilt := breaks_to_paragraphs(tree)):
+        report["paragraphs_from_breaks"] = rebuilt
 
     if profile:
         for css in profile.drop:

@@ -54,6 +54,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+){5,}$")
 _DATELINE = re.compile(r"^\(\s*([A-ZĐ][A-Za-zĐđÀ-ỹ0-9.&]{1,24}(?:\s[A-ZĐ][A-Za-zĐđ.]{1,10})?)\s*\)\s*[-–:]?\s*")
 _PROVENANCE = re.compile(r"^(?:[\w.]{1,20}\s+)?[(\[]?\s*(?:nguồn|theo)\s*:\s*(.{3,120}?)\s*[)\]]?\s*\.?$", re.I)
 _CAPTION = re.compile(r"(?:^(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:|[-–(]\s*ảnh\s*:\s*[^.]{1,60}\)?\.?$|^\(?ảnh minh họa\)?\.?$|^ảnh minh hoạ)", re.I)
+# The portal's footer: "Bản quyền thuộc UBND tỉnh…", "Ghi rõ nguồn … khi phát hành lại thông tin từ website này".
+_SITE_FOOTER = re.compile(r"^(?:bản quyền|©|copyright\b)|ghi rõ nguồn.{0,60}(?:phát hành lại|trích dẫn|sử dụng)", re.I)
 _COMMENT_FORM = re.compile(r"^(?:bình luận|thông báo|bạn đã gửi thành công\.?|gửi|hủy)$", re.I)
 _RELATED_CLASS = re.compile(
     r"(?:^|[\s_-])(?:relate[ds]?|related-?\w*|lien-?quan|lienquan|tinlienquan|tin-?khac|tinkhac|"
@@ -296,6 +298,9 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
             if real_seen < 2 and (lower in headers or looks_like_date_line(line)) and len(line) < 80:
                 continue
             if _COMMENT_FORM.match(line):
+                continue
+            if len(line) < 300 and _SITE_FOOTER.search(line):
+                out.removed.append(line)
                 continue
         # Teaser signature: a title repeated (image alt + link) or the title of another article.
         if index < len(lines) and _same(line, lines[index]) and len(line) < 250:

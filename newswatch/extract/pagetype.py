@@ -107,7 +107,7 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
         return "video"
     if _interview_questions(tree) >= 2:
         return "interview"
-    if _layout_table_around_title(meta):
+    if _layout_table_around_title(tree, meta):
         return "table_portal"
     if _inline_boxes(tree):
         return "split"
@@ -142,8 +142,11 @@ def _interview_questions(tree: HtmlElement) -> int:
     return count
 
 
-def _layout_table_around_title(meta: PageMeta) -> bool:
+def _layout_table_around_title(tree: HtmlElement, meta: PageMeta) -> bool:
     element = meta.title_element
+    if element is None and meta.title:  # no <h1>: the headline is a bold line in a cell
+        element = next((e for e in tree.iter("td", "b", "strong", "font", "span", "div", "p")
+                        if (e.text or "").strip() == meta.title), None)
     if element is None:
         return False
     cell = next((a for a in element.iterancestors("td", "th")), None)
@@ -216,14 +219,67 @@ def unwrap_layout_tables(tree: HtmlElement) -> int:
     (headline, date, sapo and body printed a second time). Data tables are left alone.
     """
     layout = [t for t in tree.iter("table") if is_layout_table(t)]
-    for table in layout:
-        for element in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
-            if element is table or _owner_table(element) is table:
-                element.tag = "div"
-                for attribute in ("width", "colspan", "rowspan", "valign", "align", "cellpadding", "cellspacing"):
-                    element.attrib.pop(attribute, None)
+    # The parts of each layout table, found before any is renamed (renaming changes who owns what).
+    parts = [element for table in layout for element in
+             (table, *(e for e in table.iter("tbody", "thead", "tfoot", "tr", "td", "th") if _owner_table(e) is table))]
+    for element in parts:
+        element.tag = "div"
+        for attribute in ("width", "colspan", "rowspan", "valign", "align", "cellpadding", "cellspacing", "border"):
+            element.attrib.pop(attribute, None)
     return len(layout)
 
 
 def _owner_table(element: HtmlElement) -> HtmlElement | None:
     return next(element.iterancestors("table"), None)
+
+
+_BREAK_BLOCKS = frozenset(("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "center"))
+
+
+def breaks_to_paragraphs(tree: HtmlElement) -> int:
+    """Give ``<br>``-separated text its paragraphs (old portals print a body as one cell of text and
+    ``<br><br>``); return how many elements were rebuilt. Without ``<p>`` markup trafilatura falls back to
+    whole blocks and splits the page's data tables cell by cell."""
+    rebuilt = 0
+    for element in [e for e in tree.iter() if isinstance(e.tag, str)]:
+        if sum(1 for c in element if c.tag == "br") < 2 or len((element.text or "").strip()) + sum(
+                len((c.tail or "").strip()) for c in element) < 150:
+            continue
+        _rebuild(element)
+        rebuilt += 1
+    return rebuilt
+
+
+def _rebuild(element: HtmlElement) -> None:
+    blocks: list[HtmlElement] = []
+    current: list[HtmlElement | None] = [None]
+
+    def paragraph() -> HtmlElement:
+        if current[0] is None:
+            current[0] = element.makeelement("p", {})
+            blocks.append(current[0])
+        return current[0]
+
+    def add_text(text: str | None) -> None:
+        if text and text.strip():
+            target = paragraph()
+            if len(target):
+                target[-1].tail = (target[-1].tail or "") + text
+            else:
+                target.text = (target.text or "") + text
+
+    children = list(element)
+    add_text(element.text)
+    element.text = None
+    for child in children:
+        tail, child.tail = child.tail, None
+        element.remove(child)
+        if child.tag == "br":
+            current[0] = None
+        elif child.tag in _BREAK_BLOCKS:
+            blocks.append(child)
+            current[0] = None
+        else:
+            paragraph().append(child)
+        add_text(tail)
+    element.extend(blocks)
