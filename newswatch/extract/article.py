@@ -99,7 +99,12 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
         for css in profile.drop:
             for node in select(tree, css):
                 remove(node)
-    pruned = prune_tree(tree, vietnamese, index.elements)
+    inline_boxes: list[HtmlElement] = []
+    pruned = prune_tree(tree, vietnamese, index.elements, inline_boxes)
+    if inline_boxes:
+        report["inline_boxes"] = len(inline_boxes)
+        if page_type == "news":
+            report["page_type"] = page_type = "split"
     lines, _ = profile_body(tree, profile)
     method = "profile"
     if not lines or sum(len(line) for line in lines) < MIN_BODY_CHARS:

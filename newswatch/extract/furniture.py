@@ -109,20 +109,25 @@ def _marker_box(element: HtmlElement, marker_len: int, root: HtmlElement) -> Htm
 BODY_RESUMES_CHARS = 200  # paragraph text after an inline teaser list that shows the body goes on
 
 
-def _after_marker(box: HtmlElement) -> list[HtmlElement]:
-    """What a flat end marker ("Xem thêm", "Tin liên quan") takes with it: every following sibling, unless
-    the body resumes after the links it heads (an inline box splitting the body), then only those links."""
+def _after_marker(box: HtmlElement) -> tuple[list[HtmlElement], bool]:
+    """What a flat end marker ("Xem thêm", "Tin liên quan") takes with it, and whether the body goes on:
+    every following sibling, unless the body resumes after the links it heads (an inline box splitting
+    the body), then only those links."""
     siblings = list(box.itersiblings())
     position = 0
     while position < len(siblings) and (
             text_length(siblings[position]) == 0 or _is_box(siblings[position], 0)):
         position += 1
-    rest = siblings[position:]
+    if position and _body_resumes(siblings[position:]):
+        return siblings[:position], True
+    return siblings, False
+
+
+def _body_resumes(rest: list[HtmlElement]) -> bool:
+    """Link-free paragraphs of real length make up at least half of what follows: the body goes on."""
     paragraphs = [length for s in rest if s.tag == "p" and (length := text_length(s)) >= 80 and s.find(".//a") is None]
-    if position and len(paragraphs) >= 2 and sum(paragraphs) >= max(
-            BODY_RESUMES_CHARS, 0.5 * sum(text_length(s) for s in rest)):
-        return siblings[:position]  # link-free paragraphs after the links: the body goes on
-    return siblings
+    return len(paragraphs) >= 2 and sum(paragraphs) >= max(BODY_RESUMES_CHARS,
+                                                           0.5 * sum(text_length(s) for s in rest))
 
 
 def _is_hover_card(span: HtmlElement) -> bool:
@@ -133,8 +138,12 @@ def _is_hover_card(span: HtmlElement) -> bool:
     return next(inner, None) is None and sum(1 for _ in span.iter("a")) >= 2
 
 
-def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] | None = None) -> int:
-    """Remove related-link boxes and widgets from the tree in place; return how many were removed."""
+def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] | None = None,
+               inline_boxes: list[HtmlElement] | None = None) -> int:
+    """Remove related-link boxes and widgets from the tree in place; return how many were removed.
+
+    Marker boxes with the body going on after them (inline "Xem thêm" boxes) are added to ``inline_boxes``.
+    """
     doomed: dict[HtmlElement, None] = {}
     body = tree.find("body")
     root = body if body is not None else tree
@@ -148,7 +157,12 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             box = _marker_box(element, len(own), root)
             doomed[box] = None
             if vietnamese and marker in _MARKER_SET and text_length(box) - len(own) < 10:
-                doomed.update(dict.fromkeys(_after_marker(box)))
+                taken, resumes = _after_marker(box)
+                doomed.update(dict.fromkeys(taken))
+            else:
+                resumes = vietnamese and _body_resumes(list(box.itersiblings()))
+            if resumes and inline_boxes is not None:
+                inline_boxes.append(box)
             continue
         if vietnamese and element.tag == "table" and element.find(".//img") is not None and (
                 text_length(element) <= 300):

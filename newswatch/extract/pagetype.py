@@ -18,7 +18,6 @@ import re
 from lxml.html import HtmlElement
 
 from newswatch.extract.dom import ClassIndex, remove, text_length, text_of
-from newswatch.extract.furniture import END_MARKERS
 from newswatch.extract.metadata import PageMeta
 
 PAGE_TYPES = ("news", "photo", "list", "live", "video", "emagazine", "interview", "infographic", "split",
@@ -40,7 +39,6 @@ _VIDEO_URL = re.compile(r"(?:^https?://video\.|/video/|/videos/|-video-|/clip/)"
 _INFOGRAPHIC = re.compile(r"info-?graphics?|inforgraphic|\binfo\b", re.I)
 _EMAGAZINE = re.compile(r"e-?magazine|longform|long-form|sp-layout|megastory|spotlight-story", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:pv|p\.v|phóng viên|hỏi|câu hỏi|nhà báo)\s*[:.\-–]", re.I)
-_MARKER_TEXT = frozenset(END_MARKERS)
 _CAPTION_CLASS = ("PhotoCMS_Caption", "desc_cation", "caption", "image-caption", "photo-caption", "figcaption",
                   "pCaption", "expNoEdit")
 
@@ -96,12 +94,13 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
     if numbered >= 3:
         return "list"
     story = [text for _, text in captions if _is_story(credit_free(text))]
-    caption_chars = sum(len(t) for t in story)
-    paragraph_chars = sum(map(len, map(str.strip, tree.xpath("//p[not(ancestor::figure) and not(ancestor::table)]"
-                                                             "//text()"))))
-    if (len(story) >= 3 and caption_chars >= 0.5 * paragraph_chars) or (
-            len(story) >= 2 and (_PHOTO_TITLE.search(title) or _PHOTO_URL.search(url))):
+    if len(story) >= 2 and (_PHOTO_TITLE.search(title) or _PHOTO_URL.search(url)):
         return "photo"
+    if len(story) >= 3:
+        paragraph_chars = sum(map(len, map(str.strip, tree.xpath(
+            "//p[not(ancestor::figure) and not(ancestor::table)]//text()"))))
+        if sum(len(t) for t in story) >= 0.5 * paragraph_chars:
+            return "photo"
     if (meta.og_type or "").startswith("video") or ("videoobject" in kinds and not meta.jsonld_article) or (
             _VIDEO_URL.search(url) and tree.find(".//video") is not None):
         return "video"
@@ -109,9 +108,7 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
         return "interview"
     if _layout_table_around_title(tree, meta):
         return "table_portal"
-    if _inline_boxes(tree):
-        return "split"
-    return "news"
+    return "news"  # "split" is decided by the furniture pass, which finds the inline boxes
 
 
 def _clock_entries(index: ClassIndex) -> int:
@@ -133,12 +130,13 @@ def _interview_questions(tree: HtmlElement) -> int:
     """Paragraphs put as an interviewer's questions ("PV: …", "Phóng viên: …", or a bold line ending in "?")."""
     count = 0
     for paragraph in tree.iter("p"):
-        text = text_of(paragraph)
-        if _QUESTION_PREFIX.match(text):
+        first = paragraph[0] if len(paragraph) and not (paragraph.text or "").strip() else None
+        opening = (paragraph.text or "").strip() or (first.text or "" if first is not None else "")
+        if _QUESTION_PREFIX.match(opening[:20]):
             count += 1
-        elif text.endswith("?") and 20 <= len(text) <= 400:
-            bold = "".join(" ".join(b.itertext()) for b in paragraph.iter("strong", "b", "em"))
-            count += len(bold.strip()) >= 0.8 * len(text)
+        elif first is not None and first.tag in ("strong", "b") and len(paragraph) == 1:
+            text = " ".join("".join(paragraph.itertext()).split())
+            count += text.endswith("?") and 20 <= len(text) <= 400
     return count
 
 
@@ -151,24 +149,6 @@ def _layout_table_around_title(tree: HtmlElement, meta: PageMeta) -> bool:
         return False
     cell = next((a for a in element.iterancestors("td", "th")), None)
     return cell is not None and is_layout_table(next(cell.iterancestors("table")))
-
-
-def _inline_boxes(tree: HtmlElement) -> bool:
-    """A related-links marker ("Xem thêm", "Tin liên quan") inside the body with body text after it."""
-    for element in tree.iter("strong", "b", "h3", "h4", "p", "span", "div"):
-        own = (element.text or "").strip().rstrip(":>»› ").lower()
-        if own not in _MARKER_TEXT:
-            continue
-        after = 0
-        for paragraph in element.itersiblings():
-            after += sum(len(p.strip()) for p in paragraph.itertext()) if paragraph.tag == "p" else 0
-        for ancestor in element.iterancestors("p", "div"):
-            for sibling in ancestor.itersiblings("p"):
-                after += text_length(sibling)
-            break
-        if after >= 200:
-            return True
-    return False
 
 
 def captions_to_paragraphs(captions: list[tuple[HtmlElement, str]]) -> tuple[int, int]:
@@ -192,24 +172,25 @@ def captions_to_paragraphs(captions: list[tuple[HtmlElement, str]]) -> tuple[int
     return kept, dropped
 
 
-_BLOCK_IN_CELL = ("p", "div", "table", "h1", "h2", "h3", "h4", "ul", "ol", "form", "select", "iframe", "img")
+_BLOCK_IN_CELL = frozenset(("p", "div", "h1", "h2", "h3", "h4", "ul", "ol", "form", "select", "iframe", "img"))
 
 
 def is_layout_table(table: HtmlElement) -> bool:
     """A table used for page layout: it nests tables, or a cell holds blocks (paragraphs, headings, menus),
-    long text, or it is a single column of rows."""
-    if table.find(".//table") is not None:
+    long text, or it is a single column of rows. An image with its caption is left to the furniture rules."""
+    tags = {element.tag for element in table.iter()}
+    if sum(1 for _ in table.iter("table")) > 1:
         return True
-    if table.find(".//img") is not None and text_length(table) <= 600:
-        return False  # an image and its caption: the furniture rules decide
-    rows = table.findall(".//tr")
-    cells = [c for row in rows for c in row if c.tag in ("td", "th")]
-    if not cells:
+    if "img" in tags and text_length(table) <= 600:
         return False
-    for cell in cells:
-        if any(cell.find(f".//{tag}") is not None for tag in _BLOCK_IN_CELL) or text_length(cell) > 400:
-            return True
-    return max(len([c for c in row if c.tag in ("td", "th")]) for row in rows) < 2 and len(rows) > 1
+    if tags & _BLOCK_IN_CELL:
+        return True
+    rows = [[c for c in row if c.tag in ("td", "th")] for row in table.iter("tr")]
+    if not any(rows):
+        return False
+    if any(text_length(cell) > 400 for row in rows for cell in row):
+        return True
+    return max(len(row) for row in rows) < 2 and len(rows) > 1
 
 
 def unwrap_layout_tables(tree: HtmlElement) -> int:
