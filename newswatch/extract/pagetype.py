@@ -85,10 +85,9 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
         item.get("@type") if isinstance(item.get("@type"), list) else [item.get("@type")])}
     if "liveblogposting" in kinds or _LIVE_TITLE.search(title) or _LIVE_URL.search(url) or _clock_entries(index) >= 3:
         return "live"
-    tokens = " ".join(index.by_token)
     if _INFOGRAPHIC.search(title.split(":")[0]) or "infographic" in url.lower():
         return "infographic"
-    if _EMAGAZINE.search(tokens) or _EMAGAZINE.search(url):
+    if _EMAGAZINE.search(url) or _EMAGAZINE.search(" ".join(index.by_token)):
         return "emagazine"
     numbered = _numbered_headings(tree)
     if numbered >= 3:
@@ -113,7 +112,13 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
 
 def _clock_entries(index: ClassIndex) -> int:
     """Elements with a time-ish class holding only a clock time ("09:15"): the entries of live coverage."""
-    return sum(1 for element in index.containing("time", "gio") if _CLOCK.match(text_of(element) or "x"))
+    count = 0
+    for token, elements in index.by_token.items():
+        if "time" in token or "gio" in token or "Time" in token:
+            for element in elements:
+                text = "".join(element.itertext())
+                count += len(text) <= 12 and _CLOCK.match(text) is not None
+    return count
 
 
 def _numbered_headings(tree: HtmlElement) -> int:
