@@ -13,7 +13,7 @@ import trafilatura
 from extract_pages import PAGES, load_fixture
 
 from newswatch.errors import ExtractionError
-from newswatch.extract import extract_article
+from newswatch.extract import classify_page, extract_article
 from newswatch.extract.dom import flatten_deep_nesting
 
 TYPES = PAGES / "types"
@@ -173,3 +173,10 @@ def test_flattening_keeps_text_and_the_tags_that_hold_it():
     flat, dropped = flatten_deep_nesting(page)
     assert "<span class='date'>19/07/2024</span><p>Nội dung</p>" in flat
     assert flat.count("<div>") == flat.count("</div>") < 200 and dropped > 9000
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_crawler_recognises_every_page_type_as_an_article(name):
+    html, gold = _load(name)
+    kind, reason = classify_page(html, gold["url"])
+    assert kind == "article", reason
