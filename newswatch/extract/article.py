@@ -1,9 +1,12 @@
 """``extract_article``: one page in, one clean :class:`~newswatch.models.Article` out.
 
-The page is decoded and parsed once; metadata and the date are read from the full tree, then
+The page is decoded and parsed once; metadata and the date are read from the full tree; the page
+type is named (photo, list, live, video, e-magazine, interview, infographic, split body, table
+portal) and the tree repaired for it (story captions to paragraphs, layout tables unwrapped); then
 furniture boxes are pruned and the body comes from the source profile (when its selector matches)
-or from trafilatura; the Vietnamese cut rules clean the paragraphs; document numbers and topics are
-found in the body alone, so teaser lists never raise alerts.
+or from trafilatura; the Vietnamese cut rules clean the paragraphs, and the safety net checks them
+against the page's own article container so the article is never thrown away with the furniture;
+document numbers and topics are found in the body alone, so teaser lists never raise alerts.
 """
 
 from __future__ import annotations
@@ -38,14 +41,13 @@ from newswatch.extract.pagetype import (
     detect_page_type,
     unwrap_layout_tables,
 )
-from newswatch.extract.safety import safety_net, short_article
+from newswatch.extract.safety import MIN_BODY_CHARS, safety_net, short_article
 from newswatch.models import Article
 from newswatch.sources import Profile
 from newswatch.text.docnumbers import find_doc_numbers, unique_doc_numbers
 from newswatch.text.topics import tag_topics
 
 LOG = logging.getLogger(__name__)
-MIN_BODY_CHARS = 120
 LISTING_MAX_CHARS = 600
 _VI_HINT = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 

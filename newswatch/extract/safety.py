@@ -29,7 +29,7 @@ MIN_GAIN = 1.2  # the container's cleaned paragraphs must hold this much more to
 # coverage, section headings of longform, data tables of table portals): the container decides
 # whenever it holds more.
 CONTAINER_TYPES = frozenset(("live", "emagazine"))
-MIN_BODY_CHARS = 120
+MIN_BODY_CHARS = 120  # a body shorter than this is no article, unless the page is dated and titled
 CONTAINED_SHARE = 0.9  # the container must hold this share of the text already kept
 
 Clean = Callable[[list[str]], Cleaned]
