@@ -89,7 +89,7 @@ def _message(db: StateDB, row: Any) -> tuple[Any, bool]:
 
 
 def _delivery_config(settings: Settings) -> DeliveryConfig:
-    from monitor.engine import RuleLoader
+    from monitor.loader import RuleLoader
 
     try:
         return RuleLoader(settings).current().delivery

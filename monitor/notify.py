@@ -22,7 +22,7 @@ import apprise
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from monitor.rules.base import SEVERITY_LABELS
-from monitor.rules.new_directive import ISSUER_NAMES
+from newswatch.text.issuers import issuer_name
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,7 +52,7 @@ def environment() -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["vn_time"] = _vn_time
     env.filters["vn_date"] = _vn_date
-    env.filters["issuer_name"] = lambda code: ISSUER_NAMES.get(code or "", code or "")
+    env.filters["issuer_name"] = issuer_name
     return env
 
 

@@ -5,8 +5,9 @@ type is named (photo, list, live, video, e-magazine, interview, infographic, spl
 portal) and the tree repaired for it (story captions to paragraphs, layout tables unwrapped); then
 furniture boxes are pruned and the body comes from the source profile (when its selector matches)
 or from trafilatura; the Vietnamese cut rules clean the paragraphs, and the safety net checks them
-against the page's own article container so the article is never thrown away with the furniture;
-document numbers and topics are found in the body alone, so teaser lists never raise alerts.
+against the page's own article container so the article is never thrown away with the furniture.
+Document numbers and topics are then found by the one enrichment step (:mod:`newswatch.text.enrich`)
+in the headline, the sapo and the cleaned body: never in the teaser lists pruned here.
 """
 
 from __future__ import annotations
@@ -44,8 +45,7 @@ from newswatch.extract.pagetype import (
 from newswatch.extract.safety import MIN_BODY_CHARS, safety_net, short_article
 from newswatch.models import Article
 from newswatch.sources import Profile
-from newswatch.text.docnumbers import find_doc_numbers, unique_doc_numbers
-from newswatch.text.topics import tag_topics
+from newswatch.text.enrich import enrich_article
 
 LOG = logging.getLogger(__name__)
 LISTING_MAX_CHARS = 600
@@ -143,16 +143,14 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
             and len(text) < LISTING_MAX_CHARS):
         raise ExtractionError(f"no article on {url}: no publication date, no article markup and only "
                               f"{len(text)} characters of text (a listing or service page)")
-    numbers = unique_doc_numbers(find_doc_numbers(text))
     title = meta.title or cleaned.paragraphs[0][:200]
-    language = detect_language(text, meta.html_lang)
-    topics = (tag_topics(f"{lead or ''}\n\n{text}", title=title, doc_numbers=[n.canonical for n in numbers])
-              if language == "vi" else [])
-    return Article(
+    article = Article(
         url=canonical, title=title, text=text, source=source, published=published, author=author,
-        section=meta.section, lead=lead, language=language,
-        doc_numbers=numbers, topics=topics, dateline=dateline or cleaned.dateline, provenance=cleaned.provenance,
+        section=meta.section, lead=lead, language=detect_language(text, meta.html_lang),
+        dateline=dateline or cleaned.dateline, provenance=cleaned.provenance,
         extraction={"method": method, "date_source": date_source, "pruned_boxes": pruned,
                     "removed_lines": len(cleaned.removed), **report},
         fetched_url=url, fetched_at=fetched_at,
     )
+    enrich_article(article)
+    return article

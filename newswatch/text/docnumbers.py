@@ -19,6 +19,7 @@ from datetime import date
 from typing import NamedTuple
 
 from newswatch.models import DocNumber
+from newswatch.text.issuers import REGISTRY
 from newswatch.text.normalize import normalize_text
 
 
@@ -76,45 +77,7 @@ DOC_TYPES: dict[str, DocType] = {
 # Type codes that may open a state symbol (CV only in the non-compliant "CV-UBND" form).
 _STATE_TYPES = {code for code in DOC_TYPES if code not in ("LUAT", "NQQH", "PL", "QH")}
 
-ISSUERS: dict[str, str] = {
-    "TTg": "Thủ tướng Chính phủ",
-    "CP": "Chính phủ",
-    "VPCP": "Văn phòng Chính phủ",
-    "CTN": "Chủ tịch nước",
-    "BTTTT": "Bộ Thông tin và Truyền thông",
-    "BKHCN": "Bộ Khoa học và Công nghệ",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "BTC": "Bộ Tài chính",
-    "BCT": "Bộ Công Thương",
-    "BCA": "Bộ Công an",
-    "BQP": "Bộ Quốc phòng",
-    "BNV": "Bộ Nội vụ",
-    "BTP": "Bộ Tư pháp",
-    "BNG": "Bộ Ngoại giao",
-    "BGDĐT": "Bộ Giáo dục và Đào tạo",
-    "BYT": "Bộ Y tế",
-    "BXD": "Bộ Xây dựng",
-    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
-    "BNNMT": "Bộ Nông nghiệp và Môi trường",
-    "BDTTG": "Bộ Dân tộc và Tôn giáo",
-    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
-    "BGTVT": "Bộ Giao thông vận tải",
-    "BTNMT": "Bộ Tài nguyên và Môi trường",
-    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
-    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
-    "UBDT": "Ủy ban Dân tộc",
-    "NHNN": "Ngân hàng Nhà nước Việt Nam",
-    "TTCP": "Thanh tra Chính phủ",
-    "KTNN": "Kiểm toán Nhà nước",
-    "TW": "Ban Chấp hành Trung ương Đảng (Bộ Chính trị, Ban Bí thư)",
-    "TU": "Tỉnh ủy / Thành ủy",
-    "HU": "Huyện ủy",
-    "ĐU": "Đảng ủy",
-    "VPTW": "Văn phòng Trung ương Đảng",
-    "QH": "Quốc hội",
-    "UBTVQH": "Ủy ban Thường vụ Quốc hội",
-}
+ISSUERS: dict[str, str] = {code: issuer.name for code, issuer in REGISTRY.items()}
 _ISSUER_BY_UPPER = {code.upper(): code for code in ISSUERS}
 _STATE_ISSUERS = {"TTG", "CP", "VPCP", "CTN", "UBND", "HĐND", "NHNN", "TTCP", "KTNN"}
 _MINISTRY_RE = re.compile(r"^B(?!CSĐ)[A-ZĐ]{1,8}$")  # BTC, BKHCN, BGDĐT…; BCSĐ… is a Party body

@@ -15,8 +15,8 @@ from newswatch.settings import Settings
 from newswatch.state import runs
 from newswatch.state.db import open_state
 from newswatch.store import open_store
+from newswatch.text.enrich import enrich_article
 from newswatch.web.app import create_app
-from pipelines.enrich import enrich_article
 
 USER = "bientap"
 PASSWORD = "mat-khau-2026"
