@@ -32,8 +32,11 @@ _PHOTO_TITLE = re.compile(r"^\s*(?:\[?\s*(?:ảnh|photo|chùm ảnh|phóng sự 
                           r"(?:chùm ảnh|phóng sự ảnh|photo ?story)\b)", re.I)
 _PHOTO_URL = re.compile(r"/(?:anh|photo|photos|hinh-anh|multimedia/anh)/|[/-](?:anh|photo)-", re.I)
 _NUMBERED = re.compile(r"^\s*(?:top\s+)?(\d{1,2})\s*[.):/–-]\s*\S")
-_LIVE_TITLE = re.compile(r"trực tiếp|tường thuật|\blive\b|cập nhật liên tục", re.I)
-_LIVE_URL = re.compile(r"truc-tiep|tuong-thuat|/live/|-live-", re.I)
+# "Trực tiếp: …", "[Trực tiếp] …", "Tường thuật trực tiếp …", "… (cập nhật liên tục)" — but not "đầu tư trực tiếp
+# nước ngoài" (foreign direct investment) or "gặp gỡ trực tiếp" (in person).
+_LIVE_TITLE = re.compile(r"^\s*[\[(]?\s*(?:trực tiếp|tường thuật|live)\b|tường thuật trực tiếp|trực tiếp\s*[:\])]|"
+                         r"\bLIVE\b|cập nhật liên tục", re.I)
+_LIVE_URL = re.compile(r"(?:^https?://[^/]+|/)(?:truc-tiep|tuong-thuat|live)[-/]|tuong-thuat-truc-tiep", re.I)
 _CLOCK = re.compile(r"^\s*\d{1,2}\s*[:hg]\s*\d{2}\s*$")
 _VIDEO_URL = re.compile(r"(?:^https?://video\.|/video/|/videos/|-video-|/clip/)", re.I)
 _INFOGRAPHIC = re.compile(r"info-?graphics?|inforgraphic|\binfo\b", re.I)

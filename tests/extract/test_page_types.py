@@ -180,3 +180,13 @@ def test_the_crawler_recognises_every_page_type_as_an_article(name):
     html, gold = _load(name)
     kind, reason = classify_page(html, gold["url"])
     assert kind == "article", reason
+
+
+def test_direct_investment_news_is_not_live_coverage():
+    paragraphs = "".join(f"<p>Vốn đầu tư trực tiếp nước ngoài vào các tỉnh phía Bắc tiếp tục tăng mạnh trong quý {i}, "
+                         f"tập trung vào công nghiệp chế biến, chế tạo và điện tử.</p>" for i in range(1, 5))
+    html = (f"<html lang='vi'><head><meta property='og:type' content='article'></head><body>"
+            f"<h1>Vốn đầu tư trực tiếp nước ngoài tăng 10%</h1><div class='detail-time'>02/04/2025 10:00</div>"
+            f"<div class='detail-content'>{paragraphs}</div></body></html>")
+    article = extract_article(html, "https://example.vn/kinh-te/von-dau-tu-truc-tiep-nuoc-ngoai-tang.htm")
+    assert article.extraction["page_type"] == "news"
