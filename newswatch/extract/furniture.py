@@ -118,16 +118,24 @@ def _after_marker(box: HtmlElement) -> tuple[list[HtmlElement], bool]:
     while position < len(siblings) and (
             text_length(siblings[position]) == 0 or _is_box(siblings[position], 0)):
         position += 1
-    if position and _body_resumes(siblings[position:]):
+    if _body_resumes(siblings[position:]):
         return siblings[:position], True
     return siblings, False
 
 
+def _is_body_paragraph(element: HtmlElement) -> bool:
+    return element.tag == "p" and text_length(element) >= 80 and element.find(".//a") is None
+
+
 def _body_resumes(rest: list[HtmlElement]) -> bool:
-    """Link-free paragraphs of real length make up at least half of what follows: the body goes on."""
-    paragraphs = [length for s in rest if s.tag == "p" and (length := text_length(s)) >= 80 and s.find(".//a") is None]
-    return len(paragraphs) >= 2 and sum(paragraphs) >= max(BODY_RESUMES_CHARS,
-                                                           0.5 * sum(text_length(s) for s in rest))
+    """The body goes on: what follows opens with two link-free paragraphs of real length in a row, and such
+    paragraphs make up at least half of it. A teaser list (a linked title, its sapo, the next linked title)
+    never opens so."""
+    with_text = [s for s in rest[:12] if text_length(s)][:2]
+    if len(with_text) < 2 or not all(map(_is_body_paragraph, with_text)):
+        return False
+    paragraphs = sum(text_length(s) for s in rest if _is_body_paragraph(s))
+    return paragraphs >= max(BODY_RESUMES_CHARS, 0.5 * sum(text_length(s) for s in rest))
 
 
 def _is_hover_card(span: HtmlElement) -> bool:

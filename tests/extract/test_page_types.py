@@ -190,3 +190,35 @@ def test_direct_investment_news_is_not_live_coverage():
             f"<div class='detail-content'>{paragraphs}</div></body></html>")
     article = extract_article(html, "https://example.vn/kinh-te/von-dau-tu-truc-tiep-nuoc-ngoai-tang.htm")
     assert article.extraction["page_type"] == "news"
+
+
+_BODY = ("<p>Theo Sở Thông tin và Truyền thông, toàn tỉnh đã có 1.250 tổ công nghệ số cộng đồng hoạt động tại "
+         "các thôn, bản, hướng dẫn người dân cài đặt và sử dụng các ứng dụng số.</p>"
+         "<p>Các tổ đã hỗ trợ hơn 30.000 lượt người dân thực hiện dịch vụ công trực tuyến, thanh toán không "
+         "dùng tiền mặt và mua bán trên sàn thương mại điện tử trong quý I.</p>")
+_MORE = ("<p>Thời gian tới, tỉnh sẽ tập huấn thêm cho thành viên các tổ, trang bị thiết bị và tài liệu hướng dẫn "
+         "bằng tiếng dân tộc để người dân vùng cao dễ tiếp cận.</p>"
+         "<p>Mục tiêu đến cuối năm, 80% người trưởng thành trong tỉnh có điện thoại thông minh và sử dụng ít "
+         "nhất một dịch vụ công trực tuyến toàn trình.</p>")
+
+
+def _page(middle: str) -> str:
+    return (f"<html lang='vi'><head><meta property='og:type' content='article'></head><body>"
+            f"<h1>Tổ công nghệ số cộng đồng hỗ trợ người dân</h1><div class='detail-time'>02/04/2025 10:00</div>"
+            f"<div class='detail-content'>{_BODY}{middle}</div></body></html>")
+
+
+def test_a_read_more_toggle_inside_the_body_does_not_end_it():
+    article = extract_article(_page(f"<p><a href='#more' class='btn'>Xem thêm</a></p>{_MORE}"),
+                              "https://example.vn/to-cong-nghe-so.htm")
+    assert "bằng tiếng dân tộc" in article.text and "80% người trưởng thành" in article.text
+
+
+def test_a_teaser_list_with_sapos_after_an_end_marker_still_goes_whole():
+    teasers = "".join(
+        f"<h3><a href='/tin-{i}.htm'>Tỉnh ban hành Quyết định {i}00/QĐ-UBND về chuyển đổi số năm {2020 + i}</a></h3>"
+        f"<p>Quyết định {i}00/QĐ-UBND giao các sở, ngành triển khai nhiệm vụ chuyển đổi số trọng tâm, báo cáo kết "
+        f"quả định kỳ hằng quý về Ủy ban nhân dân tỉnh.</p>" for i in range(1, 4))
+    article = extract_article(_page(f"<p><strong>Tin liên quan</strong></p>{teasers}"),
+                              "https://example.vn/to-cong-nghe-so.htm")
+    assert "QĐ-UBND" not in article.text and article.canonical_doc_numbers == []
