@@ -75,7 +75,8 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
     """Extract the article of one page; raise :class:`ExtractionError` saying why when there is none."""
     tz = ZoneInfo(timezone)
     decoded = decode_html(html, declared_encoding)
-    tree = parse_html(decoded)
+    report: dict[str, object] = {}
+    tree = parse_html(decoded, report)
     index = ClassIndex(tree)
     meta = read_meta(tree, profile, index)
     title_element = meta.title_element
@@ -88,7 +89,7 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
 
     captions = caption_blocks(tree, index)
     page_type = detect_page_type(tree, index, meta, url, captions)
-    report: dict[str, object] = {"page_type": page_type}
+    report["page_type"] = page_type
     if page_type in CAPTION_TYPES and vietnamese:  # the "(Ảnh: …)" caption conventions are Vietnamese
         report["captions_kept"], report["captions_dropped"] = captions_to_paragraphs(captions)
     layout_tables = unwrap_layout_tables(tree)

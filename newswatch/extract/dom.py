@@ -25,9 +25,10 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
 
 
-def parse_html(text: str) -> HtmlElement:
+def parse_html(text: str, report: dict[str, object] | None = None) -> HtmlElement:
     """The page's tree, parsed as trafilatura's ``load_html`` parses it (comments and processing instructions
-    removed, the same repairs), with a fast element class lookup."""
+    removed, the same repairs), with a fast element class lookup. A page nested deeper than the parser
+    allows is flattened first; ``report["flattened_wrappers"]`` then says how many tags went."""
     text = _XML_DECL.sub("", text, count=1)
     beginning = text[:50].lower()
     text = repair_faulty_html(text, beginning)
@@ -50,6 +51,8 @@ def parse_html(text: str) -> HtmlElement:
         flat, dropped = flatten_deep_nesting(text)
         LOG.info("page nested deeper than the parser allows: %d wrapper tags removed", dropped)
         tree = fromstring(flat, parser=_PARSER)
+        if report is not None:
+            report["flattened_wrappers"] = dropped
     return tree
 
 

@@ -166,6 +166,7 @@ def test_an_article_wrapped_in_10000_nested_elements_is_kept(name):
     assert deep.title == flat.title == expected["title"]
     assert deep.published == flat.published
     assert deep.text.split("\n\n") == expected["paragraphs"]
+    assert deep.extraction["flattened_wrappers"] > 9000 and "flattened_wrappers" not in flat.extraction
 
 
 def test_flattening_keeps_text_and_the_tags_that_hold_it():
