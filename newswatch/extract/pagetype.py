@@ -35,7 +35,7 @@ _NUMBERED = re.compile(r"^\s*(?:top\s+)?(\d{1,2})\s*[.):/–-]\s*\S")
 # "Trực tiếp: …", "[Trực tiếp] …", "Tường thuật trực tiếp …", "… (cập nhật liên tục)" — but not "đầu tư trực tiếp
 # nước ngoài" (foreign direct investment) or "gặp gỡ trực tiếp" (in person).
 _LIVE_TITLE = re.compile(r"^\s*[\[(]?\s*(?:trực tiếp|tường thuật|live)\b|tường thuật trực tiếp|trực tiếp\s*[:\])]|"
-                         r"\bLIVE\b|cập nhật liên tục", re.I)
+                         r"cập nhật liên tục", re.I)
 _LIVE_URL = re.compile(r"(?:^https?://[^/]+|/)(?:truc-tiep|tuong-thuat|live)[-/]|tuong-thuat-truc-tiep", re.I)
 _CLOCK = re.compile(r"^\s*\d{1,2}\s*[:hg]\s*\d{2}\s*$")
 _VIDEO_URL = re.compile(r"(?:^https?://video\.|/video/|/videos/|-video-|/clip/)", re.I)
@@ -90,7 +90,7 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
         return "live"
     if _INFOGRAPHIC.search(title.split(":")[0]) or "infographic" in url.lower():
         return "infographic"
-    if _EMAGAZINE.search(url) or _EMAGAZINE.search(" ".join(index.by_token)):
+    if _EMAGAZINE.search(url) or _EMAGAZINE.search(_frame_classes(tree, meta)):
         return "emagazine"
     numbered = _numbered_headings(tree)
     if numbered >= 3:
@@ -113,15 +113,35 @@ def detect_page_type(tree: HtmlElement, index: ClassIndex, meta: PageMeta, url: 
     return "news"  # "split" is decided by the furniture pass, which finds the inline boxes
 
 
+def _frame_classes(tree: HtmlElement, meta: PageMeta) -> str:
+    """Classes of the page's frame: ``html``, ``body`` and the headline's ancestors (not a sidebar teaser's)."""
+    frame = [tree, *tree.iter("body")][:2]
+    if meta.title_element is not None:
+        frame += [meta.title_element, *meta.title_element.iterancestors()]
+    return " ".join(f"{e.get('class') or ''} {e.get('id') or ''}" for e in frame)
+
+
 def _clock_entries(index: ClassIndex) -> int:
-    """Elements with a time-ish class holding only a clock time ("09:15"): the entries of live coverage."""
+    """Elements with a time-ish class holding only a clock time ("09:15") next to an entry's own text (not a
+    linked title): the entries of live coverage. A "Tin mới" sidebar with times is links."""
     count = 0
     for token, elements in index.by_token.items():
         if "time" in token or "gio" in token or "Time" in token:
             for element in elements:
                 text = "".join(element.itertext())
-                count += len(text) <= 12 and _CLOCK.match(text) is not None
+                if len(text) <= 12 and _CLOCK.match(text) is not None and _with_entry_text(element):
+                    count += 1
     return count
+
+
+def _with_entry_text(clock: HtmlElement) -> bool:
+    for level, ancestor in enumerate(clock.iterancestors()):
+        own = text_length(ancestor) - sum(text_length(a) for a in ancestor.iter("a"))
+        if own >= 60:
+            return True
+        if level == 2:
+            return False
+    return False
 
 
 def _numbered_headings(tree: HtmlElement) -> int:

@@ -223,3 +223,14 @@ def test_a_teaser_list_with_sapos_after_an_end_marker_still_goes_whole():
     article = extract_article(_page(f"<p><strong>Tin liên quan</strong></p>{teasers}"),
                               "https://example.vn/to-cong-nghe-so.htm")
     assert "QĐ-UBND" not in article.text and article.canonical_doc_numbers == []
+
+
+def test_a_sidebar_of_timed_headlines_and_an_emagazine_teaser_do_not_change_the_page_type():
+    sidebar = "".join(f"<li><span class='time'>{9 + i}:15</span> <a href='/tin-{i}.htm'>Tin mới số {i} trong ngày về "
+                      f"kinh tế và xã hội cả nước</a></li>" for i in range(6))
+    teaser = "<div class='box-emagazine'><a href='/emagazine/hanh-trinh.htm'>Hành trình số hóa làng nghề</a></div>"
+    html = (f"<html lang='vi'><head><meta property='og:type' content='article'></head><body>"
+            f"<h1>Tổ công nghệ số cộng đồng hỗ trợ người dân</h1><div class='detail-time'>02/04/2025 10:00</div>"
+            f"<div class='detail-content'>{_BODY}{_MORE}</div><aside><ul class='tin-moi'>{sidebar}</ul>{teaser}</aside>"
+            f"</body></html>")
+    assert extract_article(html, "https://example.vn/to-cong-nghe-so.htm").extraction["page_type"] == "news"
