@@ -145,11 +145,13 @@ def _with_entry_text(clock: HtmlElement) -> bool:
 
 
 def _numbered_headings(tree: HtmlElement) -> int:
-    """Headings numbered 1, 2, 3 … in order (a list article)."""
+    """Headings numbered 1, 2, 3 … in order (a list article); linked headings (a "most read" box) do not count."""
     expected, count = 1, 0
     for heading in tree.iter("h2", "h3", "h4"):
-        match = _NUMBERED.match(text_of(heading))
-        if match and int(match.group(1)) in (expected, expected + 1) and len(text_of(heading)) <= 200:
+        text = text_of(heading)
+        match = _NUMBERED.match(text)
+        if match and int(match.group(1)) in (expected, expected + 1) and len(text) <= 200 and (
+                heading.find(".//a") is None or sum(text_length(a) for a in heading.iter("a")) < 0.5 * len(text)):
             expected, count = int(match.group(1)) + 1, count + 1
     return count
 
