@@ -183,7 +183,11 @@ _INSTRUMENT = re.compile(r"(?:(?<!\w)(vừa|được|mới|đã được|vừa �
 _TRINH_NOUNS = re.compile(r"(?<!\w)(?:chương|tờ)\s+trình(?!\w)")
 
 
+_ADVERBS = re.compile(r"(?:\s+(?:ngay|nghiêm|nghiêm túc|kịp thời|hiệu quả|đồng bộ|khẩn trương|quyết liệt|đầy đủ|tốt))+$")
+
+
 def _cue_at_end(head: str) -> str | None:
+    head = _ADVERBS.sub("", head)  # "triển khai ngay Nghị định …", "thực hiện nghiêm Chỉ thị …"
     instrument = _INSTRUMENT.search(head.rstrip())
     if instrument:
         # "Quy chế … được ban hành kèm theo Quyết định số …", "Đề án … được Thủ tướng phê duyệt tại Quyết định
@@ -258,7 +262,7 @@ def _prospective(lower: str, start: int, end: int) -> bool:
 # "vừa ban hành Nghị định số 320/… và Nghị định số 321/…": the next member of a list of documents
 _LISTED_AFTER = re.compile(r"(?:,|;|và|cùng)\s+(?:" + "|".join(sorted((re.escape(n) for n in DOC_NAMES), key=len, reverse=True))
                            + r")\s*(?:số\s*)?$")
-_PASSIVE_MARK = re.compile(r"(?<!\w)(?:vừa|được|đã|mới|do)(?!\w)")
+_PASSIVE_MARK = re.compile(r"(?<!\w)(?:vừa|được|đã|mới|do|mà)(?!\w)")  # "… mà Chính phủ ban hành tuần trước"
 
 
 def _predicative(phrase: str, between: str) -> bool:

@@ -75,12 +75,15 @@ _HEADLINE_NAMES = re.compile(r"^\s*(?:toàn văn\s+|chính thức:?\s+|infograph
     sorted((re.escape(n) for n in NAME_TYPES), key=len, reverse=True)) + r")\s+(?:số\s*)?$")
 _HEADLINE_THEN = re.compile(r"^\s*(?::|-|–|—|về\s|quy định|phê duyệt|ban hành|hướng dẫn|sửa đổi|thành lập|"
                             r"yêu cầu|đẩy mạnh|tăng cường)")
+_TRICH_YEU = re.compile(r"^(?:mới\s+)?(?:về|quy định|phê duyệt|hướng dẫn|ban hành|sửa đổi|bổ sung|thành lập|"
+                        r"đẩy mạnh|tăng cường|thúc đẩy|triển khai|phát triển)(?!\w)")
 _DRAFT_BEFORE = re.compile(r"(?<!\w)(?:dự thảo|dự án|tờ trình)\s+$")
 _PLURAL_BEFORE = re.compile(r"(?<!\w)(?:các|những|\d{1,2})\s+$")
 _COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
 RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
-                       r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua)(?!\w)")
+                       r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua|tuần trước|tuần qua|"
+                       r"tuần này|đầu tuần|cuối tuần qua)(?!\w)")
 _SAID_MONTH = re.compile(r"(?:ban hành|ký|thông qua)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?(?:(?:đầu|giữa|cuối)\s+)?tháng\s+"
                          r"(\d{1,2})(?:\s*/\s*((?:19|20)\d{2})|\s+năm\s+((?:19|20)\d{2}))?(?![\d/])")
 _EFFECT = re.compile(r"(?:hiệu lực|áp dụng|thi hành)(?:\s+\S+){0,3}\s*$")
@@ -214,8 +217,10 @@ def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], 
         return issued, issued.year, "date"
     if number.year and number.year < published.year - 1:
         return None, number.year, "year in the number"  # "Quyết định số 31/2021/QĐ-TTg" is not this week's
-    said = _SAID_YEAR.search(sentence)
-    if said:  # "Năm 2026, Chính phủ đã ban hành …": some time that year, not news of this month
+    # "Năm 2026, Chính phủ đã ban hành …": some time that year, not news of this month; only what is said before
+    # the number or right after it ("thay thế phiên bản ban hành năm 2021" speaks of another text)
+    said = _SAID_YEAR.search(segment.lower[occ.sentence_start:min(occ.sentence_end, occ.end + 30)])
+    if said:
         return None, int(said.group(1)), "year said"
     month = _SAID_MONTH.search(segment.lower, occ.sentence_start, occ.sentence_end)
     if month and not _about_effect(segment.lower, month.start()) and 1 <= int(month.group(1)) <= 12:
@@ -277,7 +282,8 @@ def _title_before(segment: _Segment, occ: Occurrence) -> str:
     if not names:
         return ""
     offset = occ.start - len(window)
-    return segment.text[offset + names[-1].end():occ.start].strip(" ,")
+    title = segment.text[offset + names[-1].end():occ.start].strip(" ,")
+    return re.sub(r"^(?:số|số hiệu)\s*[:.]?\s*", "", title, flags=re.I)
 
 
 def _date_of(match: re.Match[str], reference: date) -> date | None:
@@ -461,8 +467,12 @@ class Judge:
             before = segment.lower[max(0, statement.occ.start - 12):statement.occ.start]
             if _COUNT_BEFORE.search(before) or _PLURAL_BEFORE.search(before):
                 continue  # "ban hành 2 nghị định về … và …" describes them together, not this one
-            if issuance_phrase(segment.lower, statement.occ, others, self.phrases):  # "vừa ban hành Thông tư về …",
-                out.append(subject_after(segment.text, statement.occ, others))    # not "Thông tư yêu cầu …"
+            described = subject_after(segment.text, statement.occ, others)
+            # "vừa ban hành Thông tư quy định về …" describes it; "Theo nghị định ký ngày …, người hút …" and
+            # "Thông tư yêu cầu …" tell what it says, not what it is
+            if _TRICH_YEU.match(described.lower()) and issuance_phrase(segment.lower, statement.occ, others,
+                                                                       self.phrases):
+                out.append(described)
         return out
 
     def _own_descriptions(self, number: DocNumber) -> list[str]:

@@ -157,6 +157,8 @@ _PERSONNEL = re.compile(r"^(?:\S+\s+){0,3}?(?:bổ nhiệm|bổ nhiệm lại|mi
                         r"tặng danh hiệu|tặng huân chương|xét tặng|thăng cấp|thăng hàm|nâng lương|nâng ngạch|"
                         r"giao quyền|kéo dài thời gian giữ chức vụ|công bố thủ tục hành chính|công bố danh mục thủ tục)"
                         r"(?!\w)", re.I)
+# A notice that schedules a meeting or invites to it directs nothing ("… Thủ tướng sẽ chủ trì Hội nghị toàn quốc …")
+_SCHEDULING = re.compile(r"(?<!\w)(?:sẽ chủ trì|triệu tập|giấy mời|lịch làm việc|kính mời)(?!\w)", re.I)
 DESCRIPTIVE_WORDS = 8
 
 
@@ -172,7 +174,7 @@ def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: 
     for it. Personnel and honours decisions have no topic.
     """
     text = subject.strip()
-    if _PERSONNEL.match(text):
+    if _PERSONNEL.match(text) or _SCHEDULING.search(text):
         return set()
     topics = {topic for topic, score in topic_scores(text).items() if score >= 1} if text else set()
     for cited_number in find_doc_numbers(text) if text else ():  # "triển khai Kế hoạch số 02-KH/BCĐTW"
