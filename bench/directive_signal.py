@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/directive_signal.py [--corpus DIR] [--wrong] [--write-floor]
 
-Each case of ``tests/fixtures/directive_corpus/`` (or ``--corpus DIR``) is rendered as a news page
+Each case of ``tests/fixtures/directive_corpus/`` and ``…/directive_corpus_holdout/`` (or of each
+``--corpus DIR``) is rendered as a news page
 in a real outlet's layout with its teaser boxes, extracted, enriched and judged by the shipped
 ``cds-new-directives`` rule (see ``tests/monitor/directive_corpus.py``). Prints precision and
 recall overall and per pattern for the three verdicts — ``alerts`` (the shipped rule),
@@ -23,19 +24,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "monitor")]
 
-from directive_corpus import CORPUS_DIR, judge, load_corpus, score, shipped_rules  # noqa: E402
+from directive_corpus import CORPUS_DIRS, judge, load_corpus, score, shipped_rules  # noqa: E402
 
 FLOOR = ROOT / "tests" / "monitor" / "directive_corpus_floor.json"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS_DIR, help="folder of <pattern>.yaml files")
+    parser.add_argument("--corpus", type=Path, action="append",
+                        help="folder of <pattern>.yaml files (repeatable; default: the two corpora under tests/fixtures)")
     parser.add_argument("--wrong", action="store_true", help="list the cases that differ from their labels (stderr)")
     parser.add_argument("--write-floor", action="store_true", help=f"record per-pattern figures in {FLOOR.name}")
     args = parser.parse_args()
     cds, every = shipped_rules()
-    cases = load_corpus(args.corpus)
+    cases = load_corpus(*(args.corpus or CORPUS_DIRS))
     started = time.perf_counter()
     verdicts = [judge(case, cds, every) for case in cases]
     elapsed = time.perf_counter() - started

@@ -523,6 +523,12 @@ class Judge:
             phrase = issuance_phrase(segment.lower, occ, others, self.phrases, blocked=blocked, after_only=bool(cue))
             if phrase:
                 cue = None
+        elif not statement.by_name and RECENT_RE.search(re.split(r"[,;:]", segment.lower[occ.end:occ.end + 40])[0]):
+            # cited, but said to be new in the same breath: "bám sát … Kết luận 31-KL/TW mới ban hành",
+            # "thực hiện Nghị định 301/2026/NĐ-CP vừa được Chính phủ ban hành"
+            phrase = issuance_phrase(segment.lower, occ, others, self.phrases, after_only=True)
+            if phrase:
+                cue = None
         if (reporting or (not cue and not phrase)) and not statement.by_name:
             dated = attached_date(segment.lower, occ, self.published)
             if dated is not None and self.recent(dated, dated.year):
