@@ -7,7 +7,6 @@ import csv
 import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -113,8 +112,3 @@ async def _alert_events(request: Request) -> AsyncIterator[str]:
 def alerts_stream(request: Request) -> Response:
     return StreamingResponse(_alert_events(request), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def atom_id(base: str, alert: dict[str, Any]) -> str:
-    """An entry's id: unchanged since the first feed, so readers never see an alert twice (its link is the page)."""
-    return f"{base}/alerts#{alert.get('id')}"
