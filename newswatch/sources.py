@@ -21,23 +21,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from newswatch.config import load_yaml_model
+from newswatch.durations import duration_seconds
 from newswatch.errors import ConfigError, ConfigProblem
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)?\s*$")
-_UNIT_SECONDS = {None: 1, "s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(value: Any) -> float:
-    """Seconds from 90, "90s", "5m", "2h" or "1d"."""
-    if isinstance(value, int | float):
-        return float(value)
-    match = DURATION_RE.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration; write e.g. 60, '60s', '5m' or '2h'")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-
-
 def _check_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -61,7 +48,7 @@ class Schedule(Strict):
     @field_validator("interval", "min_interval", "max_interval", mode="before")
     @classmethod
     def _duration(cls, value: Any) -> float | None:
-        return None if value is None else parse_duration(value)
+        return None if value is None else duration_seconds(value)
 
     @field_validator("cron")
     @classmethod

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.durations import duration_seconds as parse_duration
 from newswatch.errors import ConfigError
 from newswatch.settings import PROJECT_ROOT, load_settings
-from newswatch.sources import load_sources, parse_duration, select_sources
+from newswatch.sources import load_sources, select_sources
 
 
 def write(tmp_path: Path, text: str, name: str = "sources.yaml") -> Path:

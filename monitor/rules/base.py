@@ -15,7 +15,6 @@ A new type needs its module and one line in ``RULE_TYPES``: nothing else in the 
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,26 +23,16 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from newswatch import durations
 from newswatch.models import Article
 
 Severity = Literal["high", "normal", "low", "ops"]
 # How a person reads a severity (the UI as is; a notification's subject shouts "high": [KHẨN])
 SEVERITY_LABELS = {"high": "Khẩn", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
 def parse_duration(value: str | int | float | None) -> timedelta | None:
-    """'30m', '6h', '2d', '1w' (or a number of seconds) as a timedelta; None stays None."""
-    if value is None:
-        return None
-    if isinstance(value, int | float):
-        return timedelta(seconds=float(value))
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+    """A rule's duration key ('30m', '6h', '2d', '1w', or seconds) as a timedelta; None stays None."""
+    return None if value is None else durations.parse_duration(value)
 
 
 class RuleConfig(BaseModel):
@@ -67,7 +56,7 @@ class RuleConfig(BaseModel):
             try:
                 parse_duration(value)
             except ValueError:
-                raise ValueError(f"{value!r} is not a duration; write it like '30m', '6h', '1d' or '1w'") from None
+                raise ValueError(f"{value!r} is not a duration; {durations.HINT}") from None
         return value
 
     @field_validator("notify")
