@@ -25,12 +25,14 @@ def parse_since(value: str | None, tz: str = TIMEZONE) -> datetime | None:
     """'2026-11-01', '2026-11-01T08:00', or a span back from now such as '7d', '12h'."""
     if not value:
         return None
-    from monitor.rules.base import parse_duration
+    from newswatch.durations import parse_duration
 
-    try:
-        span = parse_duration(value)
-    except ValueError:
-        span = None
+    span = None
+    if value.strip()[-1:].isalpha():  # "7d", "12h": a span; a bare number is not a date either
+        try:
+            span = parse_duration(value)
+        except ValueError:
+            span = None
     if span is not None:
         return datetime.now(ZoneInfo(tz)) - span
     try:
