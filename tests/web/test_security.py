@@ -97,10 +97,10 @@ def test_dry_run_needs_a_login_on_the_api_and_the_page(client, seeded: Seeded) -
     page = client.get("/rules", params={"dry": "cds-new-directives", "since": "2020-01-01"}, follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"] == "/login?next=/rules%3Fdry%3Dcds-new-directives%26since%3D2020-01-01"
-    assert "would fire" not in client.get("/rules").text
+    assert "dry-summary" not in client.get("/rules").text
     login(client)
     assert client.get("/api/rules/cds-new-directives/dry-run").status_code == 200
-    assert "would fire" in client.get("/rules", params={"dry": "cds-new-directives"}).text
+    assert "dry-summary" in client.get("/rules", params={"dry": "cds-new-directives"}).text
 
 
 def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(seeded: Seeded) -> None:
