@@ -135,6 +135,14 @@ def _unfetched(db: StateDB, candidates: dict[str, datetime | None]) -> list[str]
             if url not in states or states[url].needs_fetch(announced)]
 
 
+def _crawl_finished(entry: EntryState, body_hash: str | None) -> bool:
+    """Whether the crawl finished with this body of the entry (its validators are saved only then)."""
+    if entry.content_hash is None:
+        # a robots.txt row written before the crawl kept body hashes: its ETag/Last-Modified mean finished
+        return entry.kind == "robots" and bool(entry.etag or entry.last_modified)
+    return body_hash == entry.content_hash
+
+
 def _index_unfinished(result: PollResult) -> None:
     result.changed = True
     result.reason = result.reason or "sitemap index not finished by the last crawl"
@@ -173,7 +181,7 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
             new_urls.update(dict.fromkeys(pending))
             # answered to the poll's own validators when it has some: the body is the one it hashed last
             body = entry.poll_hash if (entry.poll_etag or entry.poll_last_modified) else entry.content_hash
-            if is_parent and body != entry.content_hash:
+            if is_parent and not _crawl_finished(entry, body):
                 _index_unfinished(result)
             save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
                        new_items=len(pending))
@@ -183,7 +191,7 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
         if body_hash in (entry.poll_hash, entry.content_hash):
             result.not_modified += 1
             new_urls.update(dict.fromkeys(pending))
-            if is_parent and body_hash != entry.content_hash:
+            if is_parent and not _crawl_finished(entry, body_hash):
                 _index_unfinished(result)
             save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
                        new_items=len(pending), **validators)
@@ -191,7 +199,7 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
         links, is_index = _links(kind, fetched, source)
         candidates = _selected(links, source)
         found = _unfetched(db, candidates)
-        if (is_index or is_parent) and body_hash != entry.content_hash:
+        if (is_index or is_parent) and not _crawl_finished(entry, body_hash):
             result.changed = True
             result.reason = "sitemap index changed"
         new_urls.update(dict.fromkeys(found))
