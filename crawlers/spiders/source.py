@@ -310,6 +310,7 @@ class SourceSpider(scrapy.Spider):
             self._stat("entries/unchanged")
             save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=304, last_fetched=now,
                        last_reason=None, parent=parent)
+            self._entry_finished(self.progress.child_done(url))
             for child in self._known_children(url):
                 yield child
             return

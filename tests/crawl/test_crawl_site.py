@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from crawl_sites import build_news_site, write_sources
 
 from newswatch.state import open_state
-from newswatch.state.crawl import load_urls
+from newswatch.state.crawl import load_entries, load_urls
 from newswatch.state.runs import recent_runs, source_health
 
 ARTICLES_FOUND = ("feed_a", "feed_b", "moved_to", "flaky", "cp1258", "sitemap_a", "sitemap_b", "gnews", "list_a",
@@ -186,4 +187,20 @@ def test_a_run_cut_short_leaves_sitemaps_and_listing_pages_to_the_next(site, run
 
     third = run_crawl(sources, data)  # finished with: conditional requests answered 304, nothing fetched
     assert third.items == [] and third.summary["sources"]["news"]["entries_unchanged"] >= 4
+    assert not poll_source(load_sources(sources)[0], db).changed
+
+    # the index gains a sitemap while the ones it listed before answer 304: it is finished all the same
+    from crawl_sites import article_html
+
+    new_path = "/tin/so-tay-chuyen-doi-so-cho-can-bo-cap-xa-1021.htm"
+    site.add(new_path, article_html("Sổ tay chuyển đổi số cho cán bộ cấp xã"))
+    site.add("/sitemaps/extra.xml", '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+             f'schemas/sitemap/0.9"><url><loc>{base}{new_path}</loc></url></urlset>', "application/xml")
+    index = site.pages["/sitemap-index.xml"].body.decode()
+    site.add("/sitemap-index.xml", index.replace("</sitemapindex>", f"<sitemap><loc>{base}/sitemaps/extra.xml"
+                                                 "</loc></sitemap></sitemapindex>"), "application/xml")
+    fourth = run_crawl(sources, data)
+    assert [i["url"] for i in fourth.items] == [base + new_path]
+    index_row = load_entries(db, "news")[f"{base}/sitemap-index.xml"]
+    assert index_row.content_hash == hashlib.sha1(site.pages["/sitemap-index.xml"].body).hexdigest()
     assert not poll_source(load_sources(sources)[0], db).changed

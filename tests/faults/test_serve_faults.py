@@ -46,7 +46,7 @@ def _crawl_child(processes) -> bool:  # type: ignore[no-untyped-def]
 def test_serve_killed_mid_crawl_loses_nothing_and_alerts_once(tmp_path: Path, webhook) -> None:  # type: ignore[no-untyped-def]
     articles = ARTICLES
     rng = random.Random(1415)
-    site = feed_site(articles, delay=0.05)
+    site = feed_site(articles, delay=0.03)
     try:
         config, data = config_dir(tmp_path, site, interval="2s"), tmp_path / "data"
         env = child_env(config, data, NEWSWATCH_NOTIFY_URLS=webhook.url)
