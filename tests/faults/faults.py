@@ -20,7 +20,7 @@ from typing import Any
 import psutil
 
 TESTS = Path(__file__).resolve().parent.parent
-for _helpers in ("service", "monitor"):  # the loopback official site, the monitor's rules and free_port
+for _helpers in ("service", "monitor", "crawl"):  # the loopback sites, the monitor's rules and free_port
     if str(TESTS / _helpers) not in sys.path:
         sys.path.insert(0, str(TESTS / _helpers))
 

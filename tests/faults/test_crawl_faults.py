@@ -13,8 +13,10 @@ import random
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from faults import (
     alert_keys,
     article_requests,
@@ -32,6 +34,7 @@ from faults import (
 )
 
 from newswatch.crawl.poll import poll_source
+from newswatch.settings import PROJECT_ROOT, find_chromium
 from newswatch.sources import load_sources
 from newswatch.state import open_state
 from newswatch.state.crawl import load_entries
@@ -123,3 +126,33 @@ def test_crawls_killed_and_interrupted_at_random_points_lose_and_repeat_nothing(
         assert not _poll(config, data).changed
     finally:
         site.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+def test_a_killed_crawl_of_a_javascript_source_leaves_no_browser(tmp_path: Path) -> None:
+    """The Playwright driver and its Chromium (≈ 200 MB each time) end with a crawl killed while rendering."""
+    from crawl_sites import rss, write_sources
+    from test_js_render import js_article
+
+    from newswatch.demo.server import Reply, SiteServer
+
+    with SiteServer() as site:
+        items = []
+        for number in range(10):
+            path = f"/tin/bai-viet-chi-hien-thi-bang-javascript-{3000 + number}.htm"
+            body = js_article(f"Bài viết hiển thị bằng JavaScript số {number}").encode()
+            site.route(path, lambda _headers, body=body: Reply(body, delay=0.3))
+            items.append((path, "JS", datetime.now(UTC)))
+        site.add("/rss.xml", rss(site.base_url, items), "application/rss+xml")
+        sources = write_sources(tmp_path / "sources.yaml", [{
+            "name": "jsnews", "feeds": [site.url("/rss.xml")], "render_js": True, "article_pattern": r"-\d{4}\.htm$"}])
+        data, log = tmp_path / "data", tmp_path / "crawl.log"
+        crawl = spawn([*crawl_command(PROJECT_ROOT / "config", data), "--sources", str(sources)],
+                      child_env(PROJECT_ROOT / "config", data), log)
+        wait_until(lambda: len(site.requests_for("/tin/")) >= 2, 90, "Chromium to load pages", crawl, log)
+        processes = tree(crawl.pid)
+        assert any("chrom" in proc.name() for proc in processes), [proc.name() for proc in processes]
+        crawl.kill()
+        crawl.wait(10)
+        assert wait_gone(processes, PROCESS_EXIT_S) == [], "processes outlived the killed crawl"
