@@ -58,7 +58,7 @@ def test_serve_killed_mid_crawl_loses_nothing_and_alerts_once(tmp_path: Path, we
             more = rng.randint(1, 5)
             wait_until(lambda goal=before + more: article_requests(site) >= goal, 90,  # type: ignore[misc]
                        "the scheduled crawl to fetch articles", serve, log)
-            processes = [p for p in tree(serve.pid)]
+            processes = tree(serve.pid)
             assert _crawl_child(processes), "the crawl runs in a child of the service"
             serve.send_signal(signal.SIGKILL)
             serve.wait(10)
