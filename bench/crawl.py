@@ -400,7 +400,7 @@ def extract_ceiling(server: SiteServer, urls: list[str], sample: int) -> dict[st
 
     chosen = urls if not sample or sample >= len(urls) else urls[:: max(1, len(urls) // sample)][:sample]
     bodies = [(url, server.pages[url[len(server.base_url):]].body) for url in chosen]
-    extract_article(bodies[0][1], bodies[0][0])  # warm-up: imports, dateparser
+    extract_article(bodies[0][1], bodies[0][0])  # warm-up: imports, htmldate
     times = []
     failures = 0
     started = time.perf_counter()

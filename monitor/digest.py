@@ -1,4 +1,4 @@
-"""Digest periods: hourly and daily windows in local time (Asia/Ho_Chi_Minh) for rules with ``digest:``.
+"""Digest periods: hourly and daily windows in local time (the configured ``timezone``) for rules with ``digest:``.
 
 An alert of a digest rule gets no notification of its own; instead the first alert of a window
 creates one outbox row per target for the window (idempotency key = rule + window + target),
@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from newswatch.settings import TIMEZONE
 
-def period(when: datetime, kind: str, tz: str = "Asia/Ho_Chi_Minh") -> tuple[datetime, datetime]:
+
+def period(when: datetime, kind: str, tz: str = TIMEZONE) -> tuple[datetime, datetime]:
     """The [start, end) window of kind ``hourly``/``daily`` containing ``when`` (local time boundaries)."""
     local = when.astimezone(ZoneInfo(tz))
     if kind == "hourly":

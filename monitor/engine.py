@@ -1,17 +1,17 @@
-"""Evaluation: rules against each new article as it is stored, against the archive on demand, and sources on a schedule.
+"""Evaluation: rules against each new article as it is stored; the one decision the live and the dry run share.
 
 :class:`Monitor` is what the item pipeline, the CLI and the service hold:
 
-- :meth:`Monitor.on_article` runs every enabled per-article rule on a new or updated article.
-  A copy of an already-alerted story (same cluster, or same key, e.g. the same directive) is
-  attached to the existing alert; otherwise a new alert and its outbox rows are committed in one
-  transaction. One alert per key per rule; ``realert`` lets a key alert again after its window.
-- :meth:`Monitor.dry_run` shows what a rule would do over the archive, writing nothing.
-- :func:`check_silence` runs the periodic ``source_silence`` rules.
+- :meth:`Monitor.on_article` runs every enabled per-article rule on a new or updated article
+  through :func:`decide`. A copy of an already-alerted story (same cluster, or same key, e.g. the
+  same directive) is attached to the existing alert; otherwise a new alert and its outbox rows
+  are committed in one transaction. One alert per key per rule; ``realert`` lets a key alert
+  again after its window.
+- :meth:`Monitor.dry_run`, :meth:`Monitor.explain`, :meth:`Monitor.rerun` work over the archive
+  (:mod:`monitor.archive`); :meth:`Monitor.run_periodic` runs the periodic rules (:mod:`monitor.periodic`).
 
-Rules are reloaded when the file changes. A malformed file is rejected with the file, rule and
-key named, and the monitor keeps the last good rules (kept in the state DB, so a fresh crawl
-process also has them).
+The rules come from :class:`monitor.loader.RuleLoader` (reloaded when the file changes, the last
+good ones kept when it is malformed).
 """
 
 from __future__ import annotations
@@ -22,24 +22,30 @@ import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from monitor import store
-from monitor.config import RuleSet, load_rules, load_rules_text
+from monitor import archive, periodic, store
+from monitor.archive import DryRunHit
+from monitor.config import RuleSet
+from monitor.decision import decide
+from monitor.loader import RuleLoader
 from monitor.outbox import enqueue_alert
+from monitor.periodic import ArchiveView
 from monitor.rules import RuleConfig, RuleContext
 from monitor.rules.base import Finding
-from monitor.rules.source_silence import SourceSilenceRule, failures_from_health
+from newswatch import localtime
 from newswatch.errors import ConfigError
 from newswatch.models import Article
 from newswatch.settings import Settings
 from newswatch.state import runs
-from newswatch.state.db import StateDB, open_state
+from newswatch.state.db import open_state
+from newswatch.text.enrich import enrich_article, is_enriched
+from newswatch.text.topics import tag_topics
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +53,6 @@ log = logging.getLogger(__name__)
 _CLUSTER_ALERTS = (select(store.alerts.c.rule, store.alerts.c.id, store.alerts.c.query_key).distinct()
                    .join(store.alert_articles, store.alert_articles.c.alert_id == store.alerts.c.id)
                    .where(store.alert_articles.c.cluster_id == bindparam("cluster_id")))
-LAST_GOOD_KEY = "rules:last_good"
 
 
 @dataclass
@@ -66,100 +71,6 @@ class Alert:
     notifications: int = 0
 
 
-@dataclass
-class DryRunHit:
-    """What a rule would do with one archived article: ``alert`` (new) or ``attach`` (copy of an earlier hit)."""
-
-    action: str
-    rule: str
-    key: str
-    headline: str
-    evidence: str
-    article: dict[str, Any]
-    doc_number: str | None = None
-    doc_issue_date: str | None = None
-    reason: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-class RuleLoader:
-    """The current rules: reloaded when the file changes; the last good ones when it is malformed."""
-
-    def __init__(self, settings: Settings, path: str | Path | None = None, db: StateDB | None = None) -> None:
-        self.path = Path(path or settings.rules_file)
-        self.db = db or open_state(settings.state_url)
-        self._stamp: tuple[int, int] | None = None
-        self._rules: RuleSet | None = None
-        self.error: ConfigError | None = None
-
-    def _file_stamp(self) -> tuple[int, int] | None:
-        try:
-            stat = self.path.stat()
-        except OSError:
-            return None
-        return stat.st_mtime_ns, stat.st_size
-
-    def current(self) -> RuleSet:
-        stamp = self._file_stamp()
-        if self._rules is not None and stamp == self._stamp:
-            return self._rules
-        self._stamp = stamp
-        try:
-            rules = load_rules(self.path)
-        except ConfigError as exc:
-            self.error = exc
-            fallback = self._rules or self._last_good()
-            log.error("rule file rejected, keeping %s rules:\n%s",
-                      "the last good" if fallback else "no", exc)
-            self._rules = fallback or RuleSet(source=str(self.path))
-            return self._rules
-        self.error = None
-        if self._rules is not None and self._rules.digest != rules.digest:
-            log.info("rules reloaded from %s (%d rules)", self.path, len(rules.rules))
-        self._rules = rules
-        self._remember(rules)
-        return rules
-
-    def _remember(self, rules: RuleSet) -> None:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-            with self.db.begin() as conn:
-                current = store.get_state(conn, LAST_GOOD_KEY)
-                if current is None or json.loads(current).get("digest") != rules.digest:
-                    store.set_state(conn, LAST_GOOD_KEY, json.dumps({"digest": rules.digest, "text": text,
-                                                                     "path": str(self.path)}, ensure_ascii=False))
-        except Exception:
-            log.exception("could not keep a copy of the good rule file")
-
-    def _last_good(self) -> RuleSet | None:
-        try:
-            with self.db.connect() as conn:
-                raw = store.get_state(conn, LAST_GOOD_KEY)
-            if raw is None:
-                return None
-            saved = json.loads(raw)
-            return load_rules_text(saved["text"], f"{saved.get('path', 'rules.yaml')} (last good copy)")
-        except Exception:
-            log.exception("the last good rules kept in the state DB are unusable")
-            return None
-
-
-def _tagger() -> Any:
-    try:
-        from newswatch.text.topics import tag_topics
-    except ImportError:
-        return None
-    return tag_topics
-
-
-def _article_ref(article: Article) -> dict[str, Any]:
-    published = store.utc(article.published) if article.published else None
-    return {"id": article.id, "url": article.url, "source": article.source, "title": article.title,
-            "published": published.isoformat() if published else None, "cluster_id": article.cluster_id}
-
-
 class Monitor:
     """Evaluates the rules of ``settings.rules_file`` and records alerts in the state DB."""
 
@@ -167,7 +78,7 @@ class Monitor:
         self.settings = settings
         self.db = open_state(settings.state_url)
         self.loader = RuleLoader(settings, rules_path, self.db)
-        self.ctx = RuleContext(tag_topics=_tagger())
+        self.ctx = RuleContext(tag_topics=tag_topics)
         self._store = article_store
         self._own_store = article_store is None
         self.stats: dict[str, int] = defaultdict(int)
@@ -197,56 +108,51 @@ class Monitor:
 
     # -- per article --------------------------------------------------------------------------------
 
-    def _with_topics(self, article: Article) -> Article:
-        if article.topics or self.ctx.tag_topics is None:
+    @staticmethod
+    def enriched(article: Article) -> Article:
+        """The article with the current enrichment (an article stored by an older version gets it on a copy)."""
+        if is_enriched(article):
             return article
-        try:
-            topics = list(self.ctx.tag_topics(article.text or "", title=article.title))
-        except Exception:
-            log.exception("topic tagging failed for %s", article.url)
-            return article
-        return replace(article, topics=topics)
+        copy = replace(article, extraction=dict(article.extraction))
+        enrich_article(copy)
+        return copy
 
     def on_article(self, article: Article, *, now: datetime | None = None) -> list[Alert]:
         """Evaluate a newly stored article; returns the alerts it created (copies attach silently)."""
         if article.store_outcome not in (None, "new", "updated"):
             return []
         ruleset = self.rules
-        article = self._with_topics(article)
+        article = self.enriched(article)
         created: list[Alert] = []
         cluster_alerts: dict[str, dict[int, str]] | None = None
         for rule in ruleset.article_rules:
             try:
                 if cluster_alerts is None:  # one query for all rules: a rule only looks at its own alerts
-                    cluster_alerts = self._cluster_alerts(article)
-                created.extend(self._apply(rule, article, store.utc(now) or store.now_utc(),
+                    cluster_alerts = self.cluster_alerts(article)
+                created.extend(self.apply(rule, article, localtime.utc(now) or localtime.utcnow(),
                                            cluster_alerts.get(rule.name, {})))
             except Exception:
                 self.stats["errors"] += 1
                 log.exception("rule %s failed on %s", rule.name, article.url)
         return created
 
-    def _apply(self, rule: RuleConfig, article: Article, now: datetime, alerted: dict[int, str]) -> list[Alert]:
+    def apply(self, rule: RuleConfig, article: Article, now: datetime, alerted: dict[int, str]) -> list[Alert]:
         """Evaluate ``rule``; ``alerted`` is ``{alert id: key}`` of the rule's alerts on the article's story cluster."""
-        findings = rule.evaluate(article, self.ctx)
-        if alerted:
-            # A copy of a story this rule alerted on attaches to that alert, unless it reports another
-            # document (stories written from one template can still be two directives).
-            findings = [f for f in findings if f.doc_number and f.key not in alerted.values()]
-            if not findings:
-                with self.db.begin() as conn:
-                    for alert_id in alerted:
-                        self._attach(conn, alert_id, article, "", now)
-                self.stats["attached"] += 1
-                return []
+        decision = decide(rule, article, self.ctx, set(alerted.values()) if alerted else None)
+        if decision.attach_to_story:
+            with self.db.begin() as conn:
+                for alert_id in alerted:
+                    self._attach(conn, alert_id, article, "", now)
+            self.stats["attached"] += 1
+            return []
         created = []
-        for finding in findings:
+        for finding in decision.findings:
             alert = self.record(rule, finding, article, now)
             if alert is not None:
                 created.append(alert)
         return created
 
-    def _cluster_alerts(self, article: Article) -> dict[str, dict[int, str]]:
+    def cluster_alerts(self, article: Article) -> dict[str, dict[int, str]]:
         """Per rule name, ``{alert id: key}`` of the alerts on the article's story cluster."""
         if not article.cluster_id:
             return {}
@@ -265,7 +171,7 @@ class Monitor:
             return False
         conn.execute(store.alert_articles.insert().values(
             alert_id=alert_id, article_id=article.id, url=article.url, source=article.source or "",
-            title=article.title or "", published=store.utc(article.published), cluster_id=article.cluster_id,
+            title=article.title or "", published=localtime.utc(article.published), cluster_id=article.cluster_id,
             evidence=evidence, attached_at=now))
         conn.execute(store.alerts.update().where(store.alerts.c.id == alert_id).values(updated_at=now))
         return True
@@ -278,7 +184,7 @@ class Monitor:
         if row is None:
             return None
         window = rule.realert_window
-        if window is None or now - store.utc(row.created_at) < window:
+        if window is None or now - localtime.utc(row.created_at) < window:
             return row.id
         return None
 
@@ -334,109 +240,33 @@ class Monitor:
                      len(articles), source, since.isoformat())
         return len(articles)
 
-    # -- over the archive ---------------------------------------------------------------------------
+    # -- over the archive (monitor.archive) and periodic rules (monitor.periodic) ------------------
 
     def dry_run(self, rule: str | RuleConfig, since: datetime | None = None,
                 now: datetime | None = None) -> list[DryRunHit]:
         """What ``rule`` would alert on (and attach) over the archive since ``since``; writes nothing."""
-        config = self.rules.get(rule) if isinstance(rule, str) else rule
-        if config is None:
-            raise KeyError(f"no rule named {rule!r} in {self.loader.path}")
-        if isinstance(config, SourceSilenceRule):
-            findings = silence_findings(self.settings, config, store.utc(now) or store.now_utc(), self.article_store(),
-                                        self.db)
-            return [DryRunHit("alert", config.name, f.key, f.headline, f.evidence, {}) for f in findings]
-        a, aa = store.alerts.c, store.alert_articles.c
-        with self.db.connect() as conn:
-            keys = {r[0] for r in conn.execute(select(a.query_key).where(a.rule == config.name))}
-            clusters = {r[0] for r in conn.execute(select(aa.cluster_id).join(store.alerts, a.id == aa.alert_id)
-                                                   .where(a.rule == config.name, aa.cluster_id.is_not(None)))}
-        since = store.utc(since)
-        articles = [x for x in self.article_store().iter_articles(since=since)  # stored since, and published since
-                    if since is None or x.published is None or store.utc(x.published) >= since]
-        far = datetime.max.replace(tzinfo=store.UTC)
-        articles.sort(key=lambda x: store.utc(x.published) or far)
-        hits: list[DryRunHit] = []
-        for article in articles:
-            article = self._with_topics(article)
-            findings = config.evaluate(article, self.ctx)
-            if article.cluster_id and article.cluster_id in clusters:
-                findings = [f for f in findings if f.doc_number and f.key not in keys]
-                if not findings:
-                    hits.append(DryRunHit("attach", config.name, article.cluster_id, article.title, "",
-                                          _article_ref(article), reason="copy of an alerted story"))
-                    continue
-            for finding in findings:
-                action = "attach" if finding.key in keys else "alert"
-                keys.add(finding.key)
-                if article.cluster_id:
-                    clusters.add(article.cluster_id)
-                hits.append(DryRunHit(action, config.name, finding.key, finding.headline, finding.evidence,
-                                      _article_ref(article), finding.doc_number, finding.doc_issue_date,
-                                      reason=finding.details.get("reason", "")))
-        return hits
+        return archive.dry_run(self, rule, since, now)
 
-    # -- periodic -----------------------------------------------------------------------------------
+    def explain(self, rule: str | RuleConfig, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Each archived article's document numbers with their verdict and reason under ``rule``."""
+        return archive.explain(self, rule, since)
 
-    def check_silence(self, now: datetime | None = None) -> list[Alert]:
-        """Run the ``source_silence`` rules; resolve silence alerts whose source is healthy again."""
-        now = store.utc(now) or store.now_utc()
-        created: list[Alert] = []
-        for rule in self.rules.periodic_rules:
-            if not isinstance(rule, SourceSilenceRule):
-                continue
-            try:
-                findings = silence_findings(self.settings, rule, now, self.article_store(), self.db)
-            except Exception:
-                log.exception("silence check %s failed", rule.name)
-                continue
-            for finding in findings:
-                alert = self.record(rule, finding, None, now)
-                if alert:
-                    created.append(alert)
-            self._resolve_recovered(rule, {f.key for f in findings})
-        return created
+    def rerun(self, rule: str | None, since: datetime | None, now: datetime | None = None) -> dict[str, int]:
+        """Evaluate the archive since ``since`` for real: alerts what is new, attaches what already alerted."""
+        return archive.rerun(self, rule, since, now)
 
-    def _resolve_recovered(self, rule: RuleConfig, active: set[str]) -> None:
-        a = store.alerts.c
-        with self.db.connect() as conn:
-            stale = [r[0] for r in conn.execute(select(a.id).where(a.rule == rule.name, a.status != "resolved",
-                                                                   a.query_key.not_in(active or {""})))]
-        for alert_id in stale:
-            with contextlib.suppress(store.InvalidTransition, store.AlertNotFound):
-                store.resolve(self.db, alert_id, "newswatch (source recovered)")
+    def periodic_view(self) -> ArchiveView:
+        return ArchiveView(self.settings, self.article_store(), self.db)
 
-
-def silence_findings(settings: Settings, rule: SourceSilenceRule, now: datetime, article_store: Any,
-                     db: StateDB) -> list[Finding]:
-    """Evaluate one ``source_silence`` rule from the archive and the crawl run history."""
-    try:
-        from newswatch.sources import load_sources
-
-        names = [s.name for s in load_sources(settings.sources_file)]
-    except Exception as exc:
-        log.warning("source list unavailable (%s); checking the sources seen in the archive", exc)
-        names = []
-    latest = {k: store.utc(v) for k, v in article_store.latest_by_source().items() if v}
-    names = list(dict.fromkeys(names + sorted(latest)))
-    history: dict[str, list[datetime]] = defaultdict(list)
-    for article in article_store.iter_articles(since=now - timedelta(days=rule.cadence_window_days)):
-        when = store.utc(article.published)
-        if when and article.source:
-            history[article.source].append(when)
-    try:
-        from newswatch.state.runs import source_health
-
-        failures = failures_from_health(source_health(db))
-    except ImportError:
-        failures = {}
-    return rule.check(names, latest, history, failures, now)
+    def run_periodic(self, now: datetime | None = None) -> list[Alert]:
+        """Run the periodic rules once; resolve the alerts whose condition ended."""
+        return periodic.run_periodic_rules(self, now)
 
 
 def check_silence(settings: Settings, now: datetime | None = None) -> list[Alert]:
-    """Run the periodic source-silence rules once (the service calls this on a schedule)."""
+    """Run the periodic rules (source silence and any other type) once: the service's scheduled job."""
     monitor = Monitor(settings)
     try:
-        return monitor.check_silence(now)
+        return monitor.run_periodic(now)
     finally:
         monitor.close()

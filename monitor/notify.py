@@ -12,31 +12,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import apprise
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from monitor.rules.base import SEVERITY_LABELS
-from monitor.rules.new_directive import ISSUER_NAMES
+from newswatch import localtime
+from newswatch.text.issuers import issuer_name
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 IDEMPOTENCY_HEADERS = ("Idempotency-Key", "X-Newswatch-Idempotency-Key")
 
 
-def _vn_time(value: Any) -> str:
+@pass_context
+def _vn_time(context: Any, value: Any) -> str:
+    """A time in the configured zone (``tz`` of the render context; stored times are UTC)."""
     if not value:
         return ""
-    when = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if when.tzinfo is None:
-        return when.strftime("%H:%M %d/%m/%Y")
-    return when.astimezone(TZ).strftime("%H:%M %d/%m/%Y")
+    tz = context.get("tz") or localtime.zone()
+    return localtime.human(value, tz, fmt="%H:%M %d/%m/%Y", empty="")
 
 
 def _vn_date(value: Any) -> str:
@@ -46,13 +46,21 @@ def _vn_date(value: Any) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+@pass_context
+def _vn_date_of(context: Any, value: Any) -> str:
+    """The local day of a time, ``05/12/2026``."""
+    tz = context.get("tz") or localtime.zone()
+    return localtime.human(value, tz, fmt="%d/%m/%Y", empty="")
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), undefined=StrictUndefined, autoescape=False,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     env.filters["vn_time"] = _vn_time
     env.filters["vn_date"] = _vn_date
-    env.filters["issuer_name"] = lambda code: ISSUER_NAMES.get(code or "", code or "")
+    env.filters["vn_date_of"] = _vn_date_of
+    env.filters["issuer_name"] = issuer_name
     return env
 
 
@@ -63,11 +71,16 @@ class Rendered:
     text: str
 
 
-def render(kind: str, context: dict[str, Any]) -> Rendered:
-    """Render ``kind`` (alert | digest) into subject, Markdown body and plain-text body."""
+def render(kind: str, context: dict[str, Any], tz: ZoneInfo | str | None = None) -> Rendered:
+    """Render ``kind`` (alert | digest | briefing | test) into subject, Markdown body and plain-text body.
+
+    Times are shown in ``tz`` (the configured zone: ``settings.service.timezone``).
+    """
     env = environment()
     severity = context.get("severity") or context.get("alert", {}).get("severity", "normal")
-    ctx = {"severity_label": SEVERITY_LABELS.get(severity, severity), **context}
+    zone = tz if isinstance(tz, ZoneInfo) else localtime.zone(tz)
+    label = SEVERITY_LABELS.get(severity, severity)
+    ctx = {"severity_label": label.upper() if severity == "high" else label, "tz": zone, **context}
     subject = " ".join(env.get_template(f"{kind}.subject.j2").render(ctx).split())
     return Rendered(subject=subject,
                     markdown=env.get_template(f"{kind}.md.j2").render(ctx).strip() + "\n",

@@ -19,6 +19,7 @@ from monitor import store
 from monitor.digest import period
 from monitor.quiet import release_time
 from monitor.rules.base import RuleConfig
+from newswatch import localtime
 from newswatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,8 @@ def enqueue_alert(conn: Connection, *, alert_id: int, alert_uid: str, rule: Rule
     count = 0
     if rule.digest != "none":
         start, end = period(now, rule.digest, tz)
-        due = store.utc(release_time(end, quiet, urgent=rule.urgent, tz=tz))
-        start, end = store.utc(start), store.utc(end)
+        due = localtime.utc(release_time(end, quiet, urgent=rule.urgent, tz=tz))
+        start, end = localtime.utc(start), localtime.utc(end)
         for url in urls:
             key = f"nw-digest-{rule.name}-{rule.digest}-{start.strftime('%Y%m%dT%H%M%z')}-{_url_hash(url)}"
             exists = conn.execute(select(store.outbox.c.id).where(store.outbox.c.idempotency_key == key)).first()
@@ -58,7 +59,7 @@ def enqueue_alert(conn: Connection, *, alert_id: int, alert_uid: str, rule: Rule
                 created_at=now))
             count += 1
         return count
-    due = store.utc(release_time(now, quiet, urgent=rule.urgent, tz=tz))
+    due = localtime.utc(release_time(now, quiet, urgent=rule.urgent, tz=tz))
     held = "quiet" if due > now else None
     for url in urls:
         conn.execute(store.outbox.insert().values(

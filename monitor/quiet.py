@@ -1,4 +1,4 @@
-"""Quiet hours in Asia/Ho_Chi_Minh: when a non-urgent notification may go out.
+"""Quiet hours in local time (the configured ``timezone``): when a non-urgent notification may go out.
 
 ``settings.service.quiet_hours`` (``start``/``end`` as HH:MM, may wrap midnight, e.g. 22:00-06:30)
 holds non-urgent notifications until the end of the quiet period; urgent ones (severity high)
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from newswatch.settings import QuietHours
+from newswatch.settings import TIMEZONE, QuietHours
 
 
 def _hm(value: str) -> time:
@@ -18,7 +18,7 @@ def _hm(value: str) -> time:
     return time(int(hours) % 24, int(minutes))
 
 
-def quiet_until(when: datetime, quiet: QuietHours | None, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def quiet_until(when: datetime, quiet: QuietHours | None, tz: str = TIMEZONE) -> datetime | None:
     """The end of the quiet period ``when`` falls in (aware, same instant semantics), or None if not quiet."""
     if quiet is None:
         return None
@@ -39,7 +39,7 @@ def quiet_until(when: datetime, quiet: QuietHours | None, tz: str = "Asia/Ho_Chi
     return datetime.combine(end_day, end, tzinfo=zone)
 
 
-def release_time(when: datetime, quiet: QuietHours | None, *, urgent: bool, tz: str = "Asia/Ho_Chi_Minh") -> datetime:
+def release_time(when: datetime, quiet: QuietHours | None, *, urgent: bool, tz: str = TIMEZONE) -> datetime:
     """When a notification created (or due) at ``when`` may be sent."""
     if urgent:
         return when

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from newswatch import localtime
 from newswatch.state.db import StateDB, metadata
 
 STATUSES = ("new", "acknowledged", "resolved")
@@ -126,26 +127,15 @@ class InvalidTransition(ValueError):
     """The alert's status does not allow that step (e.g. acknowledging a resolved alert)."""
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Timezone-aware UTC (SQLite returns naive datetimes, which are stored as UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
 def _iso(value: datetime | None) -> str | None:
-    value = utc(value)
+    value = localtime.utc(value)
     return value.isoformat() if value else None
 
 
 def _articles_of(conn: Connection, alert_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(select(alert_articles).where(alert_articles.c.alert_id == alert_id)).mappings().all()
     far = datetime.max.replace(tzinfo=UTC)
-    ordered = sorted(rows, key=lambda r: (utc(r["published"]) or far, utc(r["attached_at"]) or far, r["id"]))
+    ordered = sorted(rows, key=lambda r: (localtime.utc(r["published"]) or far, localtime.utc(r["attached_at"]) or far, r["id"]))
     return [{"article_id": r["article_id"], "url": r["url"], "source": r["source"], "title": r["title"],
              "published": _iso(r["published"]), "cluster_id": r["cluster_id"], "evidence": r["evidence"],
              "attached_at": _iso(r["attached_at"]), "first": i == 0} for i, r in enumerate(ordered)]
@@ -171,6 +161,7 @@ def _alert_dict(conn: Connection, row: Any, *, full: bool) -> dict[str, Any]:
     for key in ("created_at", "updated_at", "acknowledged_at", "resolved_at"):
         data[key] = _iso(row[key])
     data["details"] = json.loads(row["details"] or "{}")
+    data["notes"] = list(data["details"].get("notes") or [])
     articles = _articles_of(conn, row["id"])
     data["article_count"] = len(articles)
     data["first_article"] = articles[0] if articles else None
@@ -213,10 +204,10 @@ def get_alert(db: StateDB, alert_id: int) -> dict[str, Any] | None:
         return _alert_dict(conn, row, full=True) if row else None
 
 
-def _transition(db: StateDB, alert_id: int, user: str, target: str) -> dict[str, Any]:
-    when = now_utc()
+def _transition(db: StateDB, alert_id: int, user: str, target: str, note: str = "") -> dict[str, Any]:
+    when = localtime.utcnow()
     with db.begin() as conn:
-        row = conn.execute(select(alerts.c.status).where(alerts.c.id == alert_id)).first()
+        row = conn.execute(select(alerts.c.status, alerts.c.details).where(alerts.c.id == alert_id)).first()
         if row is None:
             raise AlertNotFound(f"no alert {alert_id}")
         current = row[0]
@@ -230,24 +221,34 @@ def _transition(db: StateDB, alert_id: int, user: str, target: str) -> dict[str,
             values = {"status": target, "resolved_by": user, "resolved_at": when, "updated_at": when}
             if current == "new":  # resolving implies having seen it
                 values.update(acknowledged_by=user, acknowledged_at=when)
+        note = " ".join((note or "").split())[:1000]
+        if note:  # kept in the details, so no schema change: [{by, at, text, action}]
+            details = json.loads(row[1] or "{}")
+            details.setdefault("notes", []).append({"by": user, "at": when.isoformat(), "text": note,
+                                                    "action": target})
+            values["details"] = json.dumps(details, ensure_ascii=False)
         conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
     result = get_alert(db, alert_id)
     assert result is not None
     return result
 
 
-def acknowledge(db: StateDB, alert_id: int, user: str) -> dict[str, Any]:
-    """new -> acknowledged, recording who and when."""
-    return _transition(db, alert_id, user, "acknowledged")
+def acknowledge(db: StateDB, alert_id: int, user: str, note: str = "") -> dict[str, Any]:
+    """new -> acknowledged, recording who and when (and the note, e.g. "đã báo cáo lãnh đạo")."""
+    return _transition(db, alert_id, user, "acknowledged", note)
 
 
-def resolve(db: StateDB, alert_id: int, user: str) -> dict[str, Any]:
-    """new/acknowledged -> resolved, recording who and when."""
-    return _transition(db, alert_id, user, "resolved")
+def resolve(db: StateDB, alert_id: int, user: str, note: str = "") -> dict[str, Any]:
+    """new/acknowledged -> resolved, recording who and when (and the note)."""
+    return _transition(db, alert_id, user, "resolved", note)
 
 
 def mask_url(url: str) -> str:
-    """An apprise URL with its secrets hidden, for display."""
+    """An apprise (or zalo://) URL with its secrets hidden, for display."""
+    if url.strip().lower().startswith("zalo://"):
+        from monitor.zalo import mask
+
+        return mask(url)
     try:
         import apprise
 
@@ -289,7 +290,7 @@ def get_state(conn: Connection, key: str) -> str | None:
 
 
 def set_state(conn: Connection, key: str, value: str) -> None:
-    when = now_utc()
+    when = localtime.utcnow()
     changed = conn.execute(update(state).where(state.c.key == key).values(value=value, updated_at=when)).rowcount
     if not changed:
         conn.execute(state.insert().values(key=key, value=value, updated_at=when))

@@ -16,11 +16,13 @@ from typing import Any
 
 @dataclass
 class DocNumber:
-    """A Vietnamese legal/administrative document number found in an article body.
+    """A Vietnamese legal/administrative document number found in an article's own text.
 
     ``canonical`` is the normalised number (``17/2017/NĐ-CP``, ``36-NQ/TW``, ``1560/VPCP-KGVX``);
     ``doc_type`` the type code (``NĐ``, ``CT``, ``CV`` for a công văn, ``LUAT`` for a law);
-    ``issuer`` the issuing body's code (``CP``, ``TTg``, ``VPCP``, ``TW``).
+    ``issuer`` the issuing body's code (``CP``, ``TTg``, ``VPCP``, ``TW``). ``segment`` says where
+    its first occurrence is (``title``, ``lead`` or ``text``: the headline, the sapo, the body);
+    ``start``/``end`` are offsets in that segment.
     """
 
     canonical: str
@@ -35,6 +37,7 @@ class DocNumber:
     directive_weight: int = 0
     start: int = 0
     end: int = 0
+    segment: str = "text"
 
     @property
     def key(self) -> str:

@@ -15,18 +15,21 @@ Environment variables (never committed files) carry everything that differs per 
 ``NEWSWATCH_USERS``         ``name:argon2hash`` pairs, comma separated, allowed to log in
 ``NEWSWATCH_SECRET_KEY``    key signing session cookies and CSRF tokens
 ``NEWSWATCH_HOST/PORT``     where ``newswatch serve`` listens (default 127.0.0.1:8080)
+``NEWSWATCH_TRUSTED_PROXIES`` addresses/networks of reverse proxies whose forwarded-address headers are
+                            believed (comma or space separated; replaces ``trusted_proxies`` of the YAML)
 ==========================  =====================================================================
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import shutil
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newswatch.config import load_yaml_model
 
@@ -36,11 +39,42 @@ DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch; press-office
 
 
 class QuietHours(BaseModel):
-    """Hours (Asia/Ho_Chi_Minh) during which non-urgent notifications are held."""
+    """Hours (in the configured ``timezone``) during which non-urgent notifications are held."""
 
     model_config = ConfigDict(extra="forbid")
     start: str = Field("22:00", pattern=r"^\d{2}:\d{2}$")
     end: str = Field("06:30", pattern=r"^\d{2}:\d{2}$")
+
+
+def check_networks(values: list[str]) -> list[str]:
+    """Each value an IPv4/IPv6 address or network (``10.0.0.0/8``, ``::1``), else a ValueError naming it."""
+    for value in values:
+        try:
+            ipaddress.ip_network(str(value).strip(), strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or network; write e.g. 10.0.0.0/8 or 127.0.0.1") from None
+    return [str(v).strip() for v in values]
+
+
+class LoginLimits(BaseModel):
+    """Brute-force protection of the login form: failures allowed, then lockouts that double each time."""
+
+    model_config = ConfigDict(extra="forbid")
+    account_failures: int = Field(5, ge=1, description="failed logins of one user name before it is locked")
+    address_failures: int = Field(20, ge=1, description="failed logins from one client address before it is locked")
+    lockout_seconds: int = Field(30, ge=1, description="first lockout; each further failure doubles it")
+    max_lockout_seconds: int = Field(900, ge=1, description="longest lockout")
+    forget_after_seconds: int = Field(3600, ge=60, description="failures are forgotten after this long without one")
+
+
+class Briefing(BaseModel):
+    """The daily briefing: at ``time`` (local, HH:MM) one message with the last 24 hours' directives,
+    most-reported stories and silent sources, to ``NEWSWATCH_NOTIFY_URLS`` plus ``notify``."""
+
+    model_config = ConfigDict(extra="forbid")
+    time: str = Field("07:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    notify: list[str] = Field(default_factory=list, description="extra targets for the briefing only")
+    top_stories: int = Field(5, ge=1, le=50)
 
 
 class ServiceFile(BaseModel):
@@ -55,8 +89,17 @@ class ServiceFile(BaseModel):
     schedule_jitter_seconds: int = Field(15, ge=0)
     misfire_grace_seconds: int = Field(300, ge=1)
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
+    briefing: Briefing | None = Field(default_factory=Briefing)  # null: no daily briefing
     allowed_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128", "10.0.0.0/8",
                                                                  "172.16.0.0/12", "192.168.0.0/16"])
+    # reverse proxies whose X-Forwarded-For / Forwarded headers are believed; nobody's by default
+    trusted_proxies: list[str] = Field(default_factory=list)
+    login: LoginLimits = Field(default_factory=LoginLimits)
+
+    @field_validator("allowed_networks", "trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, values: list[str]) -> list[str]:
+        return check_networks(values)
 
 
 class Settings(BaseModel):
@@ -136,6 +179,15 @@ def load_settings(
     dat_dir = Path(data_dir or env.get("NEWSWATCH_DATA_DIR") or Path.cwd() / "data").resolve()
     service_file = cfg_dir / "newswatch.yaml"
     service = load_yaml_model(service_file, ServiceFile, empty_ok=True) if service_file.exists() else ServiceFile()
+    proxies = env.get("NEWSWATCH_TRUSTED_PROXIES")
+    if proxies is not None:
+        from newswatch.errors import ConfigError
+
+        try:
+            service.trusted_proxies = check_networks(proxies.replace(",", " ").split())
+        except ValueError as exc:
+            raise ConfigError.single("environment", "NEWSWATCH_TRUSTED_PROXIES", str(exc),
+                                     "list proxy addresses or networks, comma separated, e.g. 127.0.0.1,10.0.0.5.") from None
     es_url = env.get("NEWSWATCH_ES_URL") or None
     store = env.get("NEWSWATCH_STORE") or ("elasticsearch" if es_url else "sqlite")
     if store not in ("sqlite", "elasticsearch"):

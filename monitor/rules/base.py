@@ -1,24 +1,34 @@
-"""What every rule type shares: the common configuration keys and the finding a rule reports.
+"""What every rule type shares: the common keys, the finding a rule reports, and the two contracts.
 
-A rule type is one module in :mod:`monitor.rules` that defines a pydantic configuration model
-(subclass of :class:`RuleConfig` with a ``type`` literal) and registers it in
-:data:`monitor.rules.RULE_TYPES`. Per-article rules implement ``evaluate(article, ctx)``;
-periodic rules (``source_silence``) are evaluated by :func:`monitor.engine.check_silence`.
+A rule type is one module in :mod:`monitor.rules` that defines a pydantic configuration model with
+a ``type`` literal, registered in :data:`monitor.rules.RULE_TYPES`, and implements one of:
+
+* :class:`ArticleRule` — ``evaluate(article, ctx)``: the findings in one newly stored article
+  (``new_directive``, ``match``); the engine calls it for every article, the dry run for every
+  archived one;
+* :class:`PeriodicRule` — ``check(view, now)``: the conditions that hold now, read through a
+  :class:`PeriodicView` (``source_silence``); the engine runs every periodic rule on a schedule and
+  resolves the alerts whose condition no longer holds.
+
+A new type needs its module and one line in ``RULE_TYPES``: nothing else in the engine changes.
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any, ClassVar, Literal
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from newswatch.models import Article
 
 Severity = Literal["high", "normal", "low", "ops"]
-SEVERITY_LABELS = {"high": "KHẨN", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
+# How a person reads a severity (the UI as is; a notification's subject shouts "high": [KHẨN])
+SEVERITY_LABELS = {"high": "Khẩn", "normal": "Thông thường", "low": "Tham khảo", "ops": "Vận hành"}
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -115,3 +125,33 @@ class RuleContext:
 def article_published(article: Article) -> Any:
     """The time the article speaks from: its publication time, else when it was fetched."""
     return article.published or article.fetched_at
+
+
+class ArticleRule(RuleConfig, ABC):
+    """A rule evaluated on each newly stored article."""
+
+    @abstractmethod
+    def evaluate(self, article: Article, ctx: RuleContext) -> list[Finding]:
+        """The findings in this article (one per key)."""
+
+
+class PeriodicView(Protocol):
+    """What a periodic rule may read: the sources, the archive's recent history, the crawl runs."""
+
+    def source_names(self) -> list[str]: ...
+
+    def latest_by_source(self) -> Mapping[str, datetime]: ...
+
+    def published_since(self, since: datetime) -> Mapping[str, list[datetime]]: ...
+
+    def consecutive_failures(self) -> Mapping[str, int]: ...
+
+
+class PeriodicRule(RuleConfig, ABC):
+    """A rule evaluated on a schedule: its findings are the conditions that hold at ``now``."""
+
+    periodic: ClassVar[bool] = True
+
+    @abstractmethod
+    def check(self, view: PeriodicView, now: datetime) -> list[Finding]:
+        """The conditions that hold now (each keyed; an alert whose key is no longer found is resolved)."""

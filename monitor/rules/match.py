@@ -2,7 +2,7 @@
 
 The query is parsed once by the search engine's parser (:mod:`newswatch.search`), so a rule
 matches exactly what an analyst's search for the same words would find. Filters narrow it to
-topics, sources and document types. One alert per story cluster (``query_key: cluster``), or
+topics, sources and document types, compared by the search filters' keys (:mod:`newswatch.store.keys`). One alert per story cluster (``query_key: cluster``), or
 per source, or one for the whole rule; ``realert`` lets the same key alert again after a window.
 """
 
@@ -13,8 +13,9 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from monitor.evidence import sentence_spans
-from monitor.rules.base import Finding, RuleConfig, RuleContext
+from monitor.rules.base import ArticleRule, Finding, RuleContext
 from newswatch.models import Article
+from newswatch.store.keys import filter_keys, number_type_keys
 from newswatch.text.normalize import fold
 
 
@@ -25,7 +26,7 @@ def parse_search_query(text: str) -> Any:
     return parse_query(text)
 
 
-class MatchRule(RuleConfig):
+class MatchRule(ArticleRule):
     """Configuration of a ``match`` rule."""
 
     type: Literal["match"]
@@ -49,14 +50,17 @@ class MatchRule(RuleConfig):
             return True
         if self._parsed is None:
             self._parsed = parse_search_query(self.query)
-        return bool(self._parsed.matches(article))
+        from newswatch.search import matches
+
+        return bool(matches(self._parsed, article))
 
     def evaluate(self, article: Article, ctx: RuleContext) -> list[Finding]:
         if self.sources and article.source not in self.sources:
             return []
-        if self.topics and not set(article.topics) & set(self.topics):
+        if self.topics and not filter_keys(article.topics) & filter_keys(self.topics):
             return []
-        if self.doc_types and not {n.doc_type for n in article.doc_numbers} & set(self.doc_types):
+        if self.doc_types and not {k for n in article.doc_numbers for k in number_type_keys(n)} & filter_keys(
+                self.doc_types):
             return []
         if not self._query_matches(article):
             return []

@@ -1,171 +1,203 @@
 """Rule type ``new_directive``: a document newly issued per the article, of the listed types and issuers.
 
-Three conditions, all local to the number's own sentence (see :mod:`monitor.evidence`):
+Three conditions (the reading itself is :mod:`monitor.signal`'s):
 
-1. the number has one of ``doc_types`` and one of ``issuers``;
-2. an issuance phrase ("vừa ban hành", "vừa ký", "phê duyệt", ...) is bound to it, and no
-   citation cue ("theo", "thực hiện", "triển khai", ...) stands before its name;
-3. its issue date (or, failing that, the year in the number) is at most ``max_age_days`` before
-   the article's publication.
+1. the number has one of ``doc_types`` (compared by the same keys as the search filter: ``ND`` is
+   ``NĐ``) and one of ``issuers`` (codes, prefixes such as ``QH*``, or groups of the issuer
+   registry such as ``central``, ``ministries``, ``party``: :mod:`newswatch.text.issuers`);
+2. the article reports it as issued: an issuance statement bound to it by its number or by its
+   name, in the headline, the sapo or the body, not cited, not proposed;
+3. recently: at most ``max_age_days`` before the article's publication, by an explicit issue
+   date, a "vừa"-type word, a year said for the issuance or in the number, or the headline/sapo.
 
-The topic test passes when the article's topics or the sentence's topics meet ``topics`` and
-none of ``exclude_topics``. The key is the canonical number plus its issue year, so
+The topic test passes when the article's topics or the evidence sentence's topics meet ``topics``
+and none of ``exclude_topics``. The key is the canonical number plus its issue year, so
 "07/CT-TTg" of 2026 and of 2027 are different directives; a key alerts once per rule.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import datetime
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, field_validator
 
-from monitor.evidence import (
-    DEFAULT_ISSUANCE_PHRASES,
-    Occurrence,
-    cited,
-    evidence_text,
-    find_occurrences,
-    issuance_phrase,
-    issue_date_near,
-    matching_form,
-    sentence_spans,
-)
-from monitor.rules.base import Finding, RuleConfig, RuleContext, article_published
+from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
+from monitor.rules.base import ArticleRule, Finding, RuleContext, article_published
+from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
+from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
+from newswatch.text.docnumbers import DOC_TYPES, find_doc_numbers
+from newswatch.text.issuers import (
+    CENTRAL_GROUPS,
+    expand_selector,
+    issuer_group,
+    issuer_name,
+    issuer_topics,
+    selector_matches,
+)
+from newswatch.text.topics import topic_scores
 
-TYPE_NAMES = {
-    "CT": "Chỉ thị", "CĐ": "Công điện", "QĐ": "Quyết định", "NQ": "Nghị quyết", "NĐ": "Nghị định",
-    "TB": "Thông báo", "KH": "Kế hoạch", "TT": "Thông tư", "CV": "Công văn", "LUAT": "Luật", "KL": "Kết luận",
-    "TTLT": "Thông tư liên tịch", "CTr": "Chương trình", "ĐA": "Đề án", "HD": "Hướng dẫn",
-}
-ISSUER_NAMES = {
-    "TTg": "Thủ tướng Chính phủ", "CP": "Chính phủ", "VPCP": "Văn phòng Chính phủ", "TW": "Trung ương Đảng",
-    "BKHCN": "Bộ Khoa học và Công nghệ", "BTTTT": "Bộ Thông tin và Truyền thông", "UBND": "Ủy ban nhân dân",
-    "QH15": "Quốc hội", "QH": "Quốc hội",
-}
 
-
-class NewDirectiveRule(RuleConfig):
+class NewDirectiveRule(ArticleRule):
     """Configuration of a ``new_directive`` rule."""
 
     type: Literal["new_directive"]
-    doc_types: list[str] = Field(min_length=1, description="type codes: CT, CĐ, QĐ, NQ, NĐ, TB, KH, TT, CV, LUAT, ...")
-    issuers: list[str] = Field(default_factory=list, description="issuer codes (TTg, CP, VPCP, ...); empty = any")
+    doc_types: list[str] = Field(min_length=1, description="type codes or names: CT, CĐ (or CD), QĐ, NQ, NĐ, ...")
+    issuers: list[str] = Field(default_factory=list,
+                               description="issuer codes (TTg, CP, VPCP, ...), prefixes (QH*) or groups (central, "
+                                           "government, ministries, assembly, party, steering); empty = any")
     topics: list[str] = Field(default_factory=list, description="topic ids; empty = any topic")
     exclude_topics: list[str] = Field(default_factory=list)
     max_age_days: int = Field(30, ge=1, le=3650)
     issuance_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_ISSUANCE_PHRASES), min_length=1)
-    require_date: bool = Field(True, description="a number with neither issue date nor year never fires")
+    require_date: bool = Field(True, description="a number without any recency evidence never fires")
 
     @field_validator("doc_types")
     @classmethod
     def _known_types(cls, codes: list[str]) -> list[str]:
-        try:
-            from newswatch.text.docnumbers import DOC_TYPES
-        except ImportError:
-            return codes
-        known = {str(k) for k in DOC_TYPES}
-        unknown = [c for c in codes if c not in known and c not in TYPE_NAMES]
+        known = known_doc_type_keys()
+        unknown = [c for c in codes if not filter_keys([c]) <= set(known)]
         if unknown:
-            raise ValueError(f"unknown document type code(s) {unknown}; use codes such as {sorted(TYPE_NAMES)}")
+            raise ValueError(f"unknown document type(s) {unknown}; use codes such as "
+                             f"{', '.join(sorted(DOC_TYPES)[:14])} … or names such as 'Nghị định'")
         return codes
+
+    @field_validator("issuers")
+    @classmethod
+    def _known_issuers(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            expand_selector(entry)  # raises ValueError naming the entry and what is accepted
+        return entries
+
+    @cached_property
+    def _type_keys(self) -> set[str]:
+        return filter_keys(self.doc_types)
+
+    @cached_property
+    def _issuer_selectors(self) -> list[tuple[str, str]]:
+        return [expand_selector(entry) for entry in self.issuers]
 
     # -- evaluation -------------------------------------------------------------------------------
 
-    def wants(self, number: DocNumber) -> bool:
-        if number.doc_type not in self.doc_types:
+    def type_ok(self, number: DocNumber) -> bool:
+        return bool(number_type_keys(number) & self._type_keys)
+
+    def issuer_ok(self, number: DocNumber) -> bool:
+        return not self.issuers or any(selector_matches(s, number.issuer) for s in self._issuer_selectors)
+
+    def _context_issuer_ok(self, judge: Judge, number: DocNumber) -> bool:
+        """For an issuer code the registry does not know, the group named after the number may meet the rule."""
+        if issuer_group(number.issuer) != "other" or not any(kind == "group" for kind, _ in self._issuer_selectors):
             return False
-        if not self.issuers:
-            return True
-        issuer = (number.issuer or "").casefold()
-        return any(issuer == i.casefold() or (i.endswith("*") and issuer.startswith(i[:-1].casefold()))
-                   for i in self.issuers)
+        group = judge.context_group(number)
+        return group is not None and any(
+            kind == "group" and (value == group or (value == "central" and group in CENTRAL_GROUPS))
+            for kind, value in self._issuer_selectors)
+
+    def wants(self, number: DocNumber) -> bool:
+        return self.type_ok(number) and self.issuer_ok(number)
 
     def topics_ok(self, article_topics: set[str], sentence_topics: set[str]) -> bool:
-        topics = article_topics | sentence_topics
-        if self.exclude_topics and topics & set(self.exclude_topics):
+        topics = filter_keys(list(article_topics | sentence_topics))
+        if self.exclude_topics and topics & filter_keys(self.exclude_topics):
             return False
-        return not self.topics or bool(topics & set(self.topics))
-
-    def recent(self, issued: date | None, year: int | None, published: date) -> bool:
-        if issued is not None:
-            age = (published - issued).days
-            return -2 <= age <= self.max_age_days
-        if year is not None:
-            return (published - timedelta(days=self.max_age_days)).year <= year <= published.year
-        return not self.require_date
+        return not self.topics or bool(topics & filter_keys(self.topics))
 
     def evaluate(self, article: Article, ctx: RuleContext) -> list[Finding]:
         """The directives this article reports as newly issued (one finding per directive key)."""
-        return [f for f in self.explain(article, ctx) if f.details.get("fires")]
-
-    def explain(self, article: Article, ctx: RuleContext) -> list[Finding]:
-        """Every wanted number with the verdict and its reason (``details['fires']``/``['reason']``)."""
-        when = article_published(article) or datetime.now().astimezone()
-        published = when.date()
-        article_topics = set(article.topics)
-        segments = [("text", article.text or ""), ("lead", article.lead or ""), ("title", article.title or "")]
         found: dict[str, Finding] = {}
-        for number in article.doc_numbers:
-            if not self.wants(number):
-                continue
-            for segment, text in segments:
-                if not text:
-                    continue
-                finding = self._judge(number, segment, text, article, ctx, article_topics, published)
-                if finding is None:
-                    continue
-                previous = found.get(finding.key)
-                if previous is None or (finding.details["fires"] and not previous.details["fires"]):
-                    found[finding.key] = finding
+        for finding in self.explain(article, ctx, every_number=False):
+            if finding.details["fires"]:
+                found.setdefault(finding.key, finding)
         return list(found.values())
 
-    def _judge(self, number: DocNumber, segment: str, text: str, article: Article, ctx: RuleContext,
-               article_topics: set[str], published: date) -> Finding | None:
-        hint = (number.start, number.end) if segment == "text" else None
-        spots = find_occurrences(text, [number.raw, number.canonical], hint)
-        if not spots:
-            return None
-        lower = matching_form(text)
-        others = [(s, e) for other in article.doc_numbers if other.canonical != number.canonical
-                  for s, e in find_occurrences(text, [other.raw, other.canonical])]
-        sentences = sentence_spans(text)
-        verdict: Finding | None = None
-        for start, end in spots:
-            s_start, s_end = next(((a, b) for a, b in sentences if a <= start < b), (0, len(text)))
-            occ = Occurrence(start, end, s_start, s_end)
-            issued = number.issue_date or issue_date_near(lower, occ, others, published)
-            year = number.year or (issued.year if issued else None)
-            key = number.canonical if number.year else f"{number.canonical}@{year}" if year else number.canonical
-            sentence = evidence_text(text, occ)
-            phrase = issuance_phrase(lower, occ, others, self.issuance_phrases)
-            cue = cited(lower, s_start, start)
-            reason = ""
-            if cue:
-                reason = f"cited (“{cue} …” before it)"
-            elif not phrase:
-                reason = "no issuance phrase bound to the number in its sentence"
-            elif not self.recent(issued, year, published):
-                reason = ("no issue date or year" if issued is None and year is None
-                          else f"issued {issued or year}, older than {self.max_age_days} days")
-            elif not self.topics_ok(article_topics, ctx.sentence_topics(sentence)):
-                reason = "topics do not match"
-            finding = Finding(
-                rule=self.name, key=key, evidence=sentence,
-                headline=_headline(number),
-                doc_number=number.canonical, doc_type=number.doc_type,
-                doc_type_name=number.type_name or TYPE_NAMES.get(number.doc_type),
-                doc_issuer=number.issuer, doc_issue_date=issued.isoformat() if issued else None, doc_year=year,
-                details={"fires": not reason, "reason": reason or f"issued (“{phrase}”)", "segment": segment},
-            )
-            if not reason:
-                return finding
-            verdict = verdict or finding
-        return verdict
+    def explain(self, article: Article, ctx: RuleContext, *, every_number: bool = True) -> list[Finding]:
+        """The verdict and its reason for each number (``details['fires']``/``['reason']``).
+
+        With ``every_number`` the numbers the rule does not want are listed too, with the reason
+        (type or issuer not in the rule), so that a press officer sees why each one did not alert.
+        """
+        when = article_published(article) or datetime.now().astimezone()
+        judge = Judge(article, when.date(), self.issuance_phrases, self.max_age_days)
+        article_topics = set(article.topics)
+
+        def topics_ok(number: DocNumber, subject: str, sentence: str) -> bool:
+            topics = document_topics(subject, sentence, article_topics, ctx) | set(issuer_topics(number.issuer))
+            return self.topics_ok(topics, set())
+
+        findings = []
+        for number in article.doc_numbers:
+            if not self.type_ok(number):
+                if every_number:
+                    findings.append(_finding(self.name, Verdict(number, False, f"type {number.doc_type} not in the rule")))
+                continue
+            if not self.issuer_ok(number) and not self._context_issuer_ok(judge, number):
+                if every_number:
+                    findings.append(_finding(self.name, Verdict(
+                        number, False, f"issuer {number.issuer or '?'} not in the rule")))
+                continue
+            verdict = judge.judge(number, lambda subject, sentence, n=number: topics_ok(n, subject, sentence))
+            reported = verdict.issued
+            if verdict.issued and not verdict.directive:
+                verdict.issued = False  # an inspection conclusion is news, but not a directive to alert on
+            if not verdict.issued and verdict.reason.startswith("no issue date") and not self.require_date:
+                verdict.issued, verdict.reason = True, "issued (no recency evidence; require_date is off)"
+            findings.append(_finding(self.name, verdict, reported))
+        return findings
 
 
-def _headline(number: DocNumber) -> str:
-    name = number.type_name or TYPE_NAMES.get(number.doc_type, number.doc_type)
-    issuer = ISSUER_NAMES.get(number.issuer or "", number.issuer or "")
+# Decisions about people and honours, and the routine announcement of administrative procedures, are never
+# policy, whatever the body's name ("bổ nhiệm … Cục trưởng Cục Chuyển đổi số quốc gia", "tặng thưởng Huân
+# chương … vì phát triển hạ tầng số", "thăng cấp bậc hàm … Cục An ninh mạng").
+_PERSONNEL = re.compile(r"^(?:\S+\s+){0,3}?(?:bổ nhiệm|bổ nhiệm lại|miễn nhiệm|cách chức|cho thôi|điều động|luân chuyển|"
+                        r"phê chuẩn|kỷ luật|nghỉ hưu|tặng thưởng|khen thưởng|truy tặng|phong tặng|tặng bằng khen|"
+                        r"tặng danh hiệu|tặng huân chương|xét tặng|thăng cấp|thăng hàm|nâng lương|nâng ngạch|"
+                        r"giao quyền|kéo dài thời gian giữ chức vụ|công bố thủ tục hành chính|công bố danh mục thủ tục)"
+                        r"(?!\w)", re.I)
+# A notice that schedules a meeting or invites to it directs nothing ("… Thủ tướng sẽ chủ trì Hội nghị toàn quốc …")
+_SCHEDULING = re.compile(r"(?<!\w)(?:sẽ chủ trì|triệu tập|giấy mời|lịch làm việc|kính mời)(?!\w)", re.I)
+DESCRIPTIVE_WORDS = 8
+
+
+def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: RuleContext) -> set[str]:
+    """The topics of the document itself, as a reader takes them from how the article describes it.
+
+    Its trích yếu ("… về bảo đảm trật tự, an toàn giao thông dịp Tết") and the headline naming it
+    decide: any phrase of a topic there counts (a supporting one too: "nguồn nhân lực công nghệ
+    số"), and a document described at length (eight words or more) with none of them is not on
+    those topics, however much the article mentions them in passing — a decree on land prices is
+    not a digital-transformation decree. Only when the article hardly describes the document
+    ("Chỉ thị nêu rõ …", "… của Bộ trưởng") do the article's and the sentence's topics stand in
+    for it. Personnel and honours decisions have no topic.
+    """
+    text = subject.strip()
+    if _PERSONNEL.match(text) or _SCHEDULING.search(text):
+        return set()
+    topics = {topic for topic, score in topic_scores(text).items() if score >= 1} if text else set()
+    for cited_number in find_doc_numbers(text) if text else ():  # "triển khai Kế hoạch số 02-KH/BCĐTW"
+        topics.update(issuer_topics(cited_number.issuer))
+    if topics or len(text.split()) >= DESCRIPTIVE_WORDS:
+        return topics
+    return article_topics | ctx.sentence_topics(sentence)
+
+
+def _finding(rule: str, verdict: Verdict, reported: bool | None = None) -> Finding:
+    number = verdict.number
+    return Finding(
+        rule=rule, key=verdict.key, evidence=verdict.evidence, headline=headline(number),
+        doc_number=number.canonical, doc_type=number.doc_type, doc_type_name=number.type_name,
+        doc_issuer=number.issuer, doc_issue_date=verdict.issue_date.isoformat() if verdict.issue_date else None,
+        doc_year=verdict.year or number.year,
+        details={"fires": verdict.issued, "reason": verdict.reason, "segment": verdict.segment, "how": verdict.how,
+                 "issued": verdict.issued if reported is None else reported},
+    )
+
+
+def headline(number: DocNumber) -> str:
+    """"Chỉ thị 07/CT-TTg (Thủ tướng Chính phủ)": how an alert names its document."""
+    name = number.type_name or DOC_TYPES.get(number.doc_type, DOC_TYPES["CV"]).name
+    issuer = issuer_name(number.issuer)
     return f"{name} {number.canonical}" + (f" ({issuer})" if issuer else "")

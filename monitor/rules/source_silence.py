@@ -1,6 +1,6 @@
 """Rule type ``source_silence``: a source that went quiet for longer than usual, or whose crawls keep failing.
 
-Evaluated on a schedule (:func:`monitor.engine.check_silence`), not per article. A source is
+A :class:`~monitor.rules.base.PeriodicRule`: evaluated on a schedule, not per article. A source is
 silent when its newest stored article is older than ``cadence_factor`` times its usual gap
 between articles (median over ``cadence_window_days``), bounded by ``min_silence`` and
 ``max_silence``; a source with too little history uses ``max_silence``. A source is failing when
@@ -14,11 +14,11 @@ import itertools
 import statistics
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from monitor.rules.base import Finding, RuleConfig, parse_duration
+from monitor.rules.base import Finding, PeriodicRule, PeriodicView, parse_duration
 
 
 def _duration_field(value: str) -> str:
@@ -29,10 +29,9 @@ def _duration_field(value: str) -> str:
     return value
 
 
-class SourceSilenceRule(RuleConfig):
+class SourceSilenceRule(PeriodicRule):
     """Configuration of a ``source_silence`` rule."""
 
-    periodic: ClassVar[bool] = True
     type: Literal["source_silence"]
     severity: Literal["high", "normal", "low", "ops"] = "ops"
     realert: str | None = "12h"
@@ -66,7 +65,14 @@ class SourceSilenceRule(RuleConfig):
         usual = timedelta(seconds=statistics.median(gaps) * self.cadence_factor)
         return max(low, min(high, usual))
 
-    def check(
+    def check(self, view: PeriodicView, now: datetime) -> list[Finding]:
+        """Sources silent past their usual cadence, or failing their last crawls."""
+        latest = view.latest_by_source()
+        names = list(dict.fromkeys(view.source_names() + sorted(latest)))
+        history = view.published_since(now - timedelta(days=self.cadence_window_days))
+        return self.findings(names, latest, history, view.consecutive_failures(), now)
+
+    def findings(
         self,
         sources: list[str],
         latest: Mapping[str, datetime],

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "reindex",
     "rules",
     "alerts",
+    "notify",
     "serve",
     "schedule",
     "users",

@@ -16,7 +16,7 @@ OUTPUT_KEYS = ("url", "title", "published", "author", "section", "lead", "text",
 
 def _profile(state: CliState, source: str | None, sources_file: str | None) -> tuple[Profile | None, str]:
     if not source:
-        return None, "Asia/Ho_Chi_Minh"
+        return None, state.settings.service.timezone  # no source named: the configured zone
     path = Path(sources_file) if sources_file else state.settings.sources_file
     chosen = select_sources(load_sources(path), [source], path)[0]
     return chosen.profile, chosen.timezone
@@ -34,7 +34,15 @@ def command(state: CliState, file: Path, url: str, source: str | None, sources_f
             encoding: str | None) -> None:
     """Extract the article of one saved HTML page and print it as one JSON object."""
     # imported here, not with the module: every `newswatch` command (a crawl child too) loads this module
+    from urllib.parse import urlsplit
+
     from newswatch.extract import MAX_PAGE_BYTES, extract_article
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname.strip("."):
+        raise click.BadParameter(f"{url!r} is not the page's web address; give it in full, "
+                                 "e.g. https://baochinhphu.vn/thu-tuong-ban-hanh-chi-thi-102241112.htm",
+                                 param_hint="--url")
 
     try:
         profile, timezone = _profile(state, source, sources_file)

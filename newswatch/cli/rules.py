@@ -2,6 +2,8 @@
 
     newswatch rules check [FILE]                       # validate and list; exit 2 with the problems
     newswatch rules test RULE [--since DATE] [--json]  # what RULE would alert on; writes nothing
+    newswatch rules test RULE --explain [--since DATE] # each document number's verdict and its reason
+    newswatch rules run [RULE] --since DATE            # evaluate stored articles for real (after an upgrade)
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from newswatch import localtime
 from newswatch.cli.common import CliState, echo_json, pass_state
 from newswatch.errors import ConfigError
+from newswatch.settings import TIMEZONE
 
 
-def parse_since(value: str | None, tz: str = "Asia/Ho_Chi_Minh") -> datetime | None:
+def parse_since(value: str | None, tz: str = TIMEZONE) -> datetime | None:
     """'2026-11-01', '2026-11-01T08:00', or a span back from now such as '7d', '12h'."""
     if not value:
         return None
@@ -82,31 +86,58 @@ def check(state: CliState, file: str | None, as_json: bool) -> None:
             click.echo(f"      {detail}")
 
 
+def _explain(monitor: object, rule: str, since: str | None, as_json: bool, state: CliState) -> None:
+    rows = monitor.explain(rule, parse_since(since, state.settings.service.timezone))  # type: ignore[attr-defined]
+    if as_json:
+        for row in rows:
+            echo_json(row, state.tz)
+        return
+    fired = 0
+    for row in rows:
+        article = row["article"]
+        published = localtime.human(article.get("published"), state.tz, empty="?")
+        click.echo(f"{published}  {article.get('source', '')}  {article.get('title', '')}")
+        click.echo(f"  {article.get('url', '')}")
+        if not row["numbers"]:
+            click.echo("  (no document number)")
+        for verdict in row["numbers"]:
+            fired += bool(verdict["fires"])
+            mark = "ALERT" if verdict["fires"] else "  -  "
+            click.echo(f"  {mark} {verdict['doc_number']:<22} {verdict['reason']}")
+    click.echo(f"{len(rows)} article(s), {fired} number(s) that fire — dry run, nothing written")
+
+
 @command.command("test")
 @click.argument("rule")
 @click.option("--since", help="Only articles published since (2026-11-01, 2026-11-01T08:00 or 7d).")
+@click.option("--explain", is_flag=True, help="For each document number of each article: the verdict and why.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @pass_state
-def test(state: CliState, rule: str, since: str | None, as_json: bool) -> None:
+def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: bool) -> None:
     """Dry-run RULE over the archive: print what would alert (and what would attach). Writes nothing."""
+    from monitor.archive import summarize
     from monitor.engine import Monitor
 
+    state.require_data()
     monitor = Monitor(state.settings)
     if monitor.rules_error is not None:
         click.echo(f"warning: the rule file is invalid, testing the last good rules\n{monitor.rules_error}", err=True)
     try:
-        hits = monitor.dry_run(rule, parse_since(since))
+        if explain:
+            _explain(monitor, rule, since, as_json, state)
+            return
+        hits = monitor.dry_run(rule, parse_since(since, state.settings.service.timezone))
     except KeyError as exc:
         names = ", ".join(r.name for r in monitor.rules.rules) or "none"
         raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None
-    new = [h for h in hits if h.action == "alert"]
     if as_json:
         for hit in hits:
-            echo_json(hit.to_dict())
+            echo_json(hit.to_dict(), state.tz)
         return
     for hit in hits:
         article = hit.article
-        where = f"{article.get('source', '')} {article.get('published') or ''} {article.get('url', '')}".strip()
+        published = localtime.human(article.get("published"), state.tz, empty="")
+        where = f"{article.get('source', '')} {published} {article.get('url', '')}".strip()
         if hit.action == "alert":
             click.echo(f"ALERT  {hit.headline}  [{hit.key}]")
             if hit.evidence:
@@ -115,4 +146,36 @@ def test(state: CliState, rule: str, since: str | None, as_json: bool) -> None:
                 click.echo(f"       {where}")
         else:
             click.echo(f"  +copy {where}  [{hit.key}]")
-    click.echo(f"{len(new)} alert(s), {len(hits) - len(new)} attached cop(ies) — dry run, nothing written")
+    counts = summarize(hit.action for hit in hits)
+    click.echo(f"{counts['alerts']} alert(s), {counts['attached']} attached cop(ies) — dry run, nothing written")
+
+
+@command.command("run")
+@click.argument("rule", required=False)
+@click.option("--since", required=True, help="Articles published since (2026-11-01, 2026-11-01T08:00 or 30d).")
+@click.option("--json", "as_json", is_flag=True, help="The counts as one JSON object.")
+@pass_state
+def run(state: CliState, rule: str | None, since: str, as_json: bool) -> None:
+    """Evaluate stored articles since a date with RULE (default: every per-article rule), for real.
+
+    For an archive whose documents were recomputed after an upgrade (``newswatch reindex
+    --recompute``): what now reads as a new directive alerts; what already alerted attaches to
+    its alert (an alert's key and story never alert twice), so nothing is notified again.
+    """
+    from monitor.engine import Monitor
+
+    monitor = Monitor(state.settings)
+    if monitor.rules_error is not None:
+        raise click.ClickException(f"the rule file is invalid:\n{monitor.rules_error}")
+    try:
+        counts = monitor.rerun(rule, parse_since(since, state.settings.service.timezone))
+    except KeyError as exc:
+        names = ", ".join(r.name for r in monitor.rules.rules) or "none"
+        raise click.ClickException(f"{exc.args[0]} (rules: {names})") from None
+    finally:
+        monitor.close()
+    if as_json:
+        echo_json(counts)
+    else:
+        click.echo(f"{counts['articles']} article(s) evaluated: {counts['alerts']} new alert(s), "
+                   f"{counts['attached']} attached to existing alerts")

@@ -22,10 +22,10 @@ def list_command(state: CliState, as_json: bool) -> None:
     """Each job's schedule, next run and last run."""
     from newswatch.service.scheduler import list_jobs
 
-    settings = state.settings
+    settings = state.require_data()
     jobs = list_jobs(settings)
     if as_json:
-        echo_json({"jobs": [j.to_dict() for j in jobs]})
+        echo_json({"jobs": [j.to_dict() for j in jobs]}, state.tz)
         return
     if not jobs:
         click.echo("No scheduled jobs yet: `newswatch serve` creates one per enabled source.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -9,18 +10,26 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from newswatch.cli.common import CliState, echo_json, pass_state
-from newswatch.settings import TIMEZONE
+from newswatch import localtime
+from newswatch.cli.common import CliState, console, echo_json, pass_state
 from newswatch.store.base import SearchQuery, SearchResult
 
-_TZ = ZoneInfo(TIMEZONE)
+_TZ = localtime.zone()
+_SPAN_RE = re.compile(r"(\d+)\s*([mhdw])")
+_SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def parse_date(value: str | None, *, end: bool = False) -> datetime | None:
-    """``2025-03-15``, ``15/03/2025`` or an ISO 8601 time; a bare day means its start (``end``: its end), Hanoi time."""
+def parse_date(value: str | None, *, end: bool = False, tz: ZoneInfo = _TZ) -> datetime | None:
+    """``2025-03-15``, ``15/03/2025``, an ISO 8601 time, or a span back from now (``7d``, ``12h``, ``2w``).
+
+    A bare day means its start (``end``: its end) in the configured time zone ``tz``.
+    """
     if not value:
         return None
     value = value.strip()
+    span = _SPAN_RE.fullmatch(value.lower())
+    if span:
+        return datetime.now(tz) - timedelta(**{_SPAN_UNITS[span[2]]: int(span[1])})
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
     try:
         if match:
@@ -29,12 +38,12 @@ def parse_date(value: str | None, *, end: bool = False) -> datetime | None:
             day = date.fromisoformat(value)
         else:
             moment = datetime.fromisoformat(value)
-            return moment if moment.tzinfo else moment.replace(tzinfo=_TZ)
+            return moment if moment.tzinfo else moment.replace(tzinfo=tz)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; write 2025-03-15 or 15/03/2025") from exc
+        raise click.BadParameter(f"{value!r} is not a date; write 2025-03-15, 15/03/2025 or a span such as 7d") from exc
     if end:
-        return datetime.combine(day + timedelta(days=1), time.min, _TZ) - timedelta(microseconds=1)
-    return datetime.combine(day, time.min, _TZ)
+        return datetime.combine(day + timedelta(days=1), time.min, tz) - timedelta(microseconds=1)
+    return datetime.combine(day, time.min, tz)
 
 
 def result_to_dict(query: SearchQuery, result: SearchResult) -> dict[str, Any]:
@@ -66,31 +75,29 @@ def _markup(snippet: str) -> str:
     return "".join(out)
 
 
-def print_result(query: SearchQuery, result: SearchResult) -> None:
-    from rich.console import Console
-
-    console = Console(highlight=False)
+def print_result(query: SearchQuery, result: SearchResult, tz: ZoneInfo = _TZ) -> None:
+    out = console()
     shown = f"{query.offset + 1}-{query.offset + len(result.hits)}" if result.hits else "0"
-    console.print(f"[bold]{'' if result.total_exact else '≈ '}{result.total}[/] {'stories' if query.collapse_clusters else 'articles'} "
+    out.print(f"[bold]{'' if result.total_exact else '≈ '}{result.total}[/] {'stories' if query.collapse_clusters else 'articles'} "
                   f"(showing {shown}, {result.took_ms:.0f} ms)")
     for number, hit in enumerate(result.hits, query.offset + 1):
         a = hit.article
-        when = a.published.astimezone(_TZ).strftime("%d/%m/%Y %H:%M") if a.published else "?"
-        console.print(f"\n[bold]{number}. {_escape(a.title)}[/]")
-        console.print(f"   [cyan]{_escape(a.source)}[/] · {when} · {_escape(a.url)}")
+        when = localtime.human(a.published, tz, empty="?")
+        out.print(f"\n[bold]{number}. {_escape(a.title)}[/]")
+        out.print(f"   [cyan]{_escape(a.source)}[/] · {when} · {_escape(a.url)}")
         if a.doc_numbers:
-            console.print(f"   [magenta]{_escape(', '.join(a.canonical_doc_numbers))}[/]")
+            out.print(f"   [magenta]{_escape(', '.join(a.canonical_doc_numbers))}[/]")
         if hit.snippet:
-            console.print("   " + _markup(hit.snippet))
+            out.print("   " + _markup(hit.snippet))
         if hit.copies:
-            console.print(f"   [dim]{len(hit.copies)} copies:[/]")
+            out.print(f"   [dim]{len(hit.copies)} copies:[/]")
             for copy in hit.copies:
                 mark = "first" if copy.get("first") else "     "
-                console.print(f"     [dim]{mark}[/] {_escape(copy['source'])} {copy['published'][:16]} {_escape(copy['url'])}")
+                out.print(f"     [dim]{mark}[/] {_escape(copy['source'])} {localtime.human(copy.get('published'), tz, empty='?')} {_escape(copy['url'])}")
     for name, counts in result.facets.items():
         if counts:
             items = ", ".join(f"{k} ({v})" for k, v in list(counts.items())[:8])
-            console.print(f"[dim]{name}:[/] {_escape(items)}")
+            out.print(f"[dim]{name}:[/] {_escape(items)}")
 
 
 def _escape(text: str | None) -> str:
@@ -101,8 +108,8 @@ def _escape(text: str | None) -> str:
 
 @click.command("search")
 @click.argument("query", nargs=-1)
-@click.option("--since", help="Published on or after this day (2025-03-15 or 15/03/2025) or time.")
-@click.option("--until", help="Published on or before this day or time.")
+@click.option("--since", help="Published on or after this day (2025-03-15 or 15/03/2025), time, or span back (7d, 12h).")
+@click.option("--until", help="Published on or before this day or time (or a span back: 1d).")
 @click.option("--source", "sources", multiple=True, metavar="S", help="Only this source (repeatable).")
 @click.option("--topic", "topics", multiple=True, metavar="T", help="Only this topic (repeatable).")
 @click.option("--doc-type", "doc_types", multiple=True, metavar="T", help="Citing this document type: NĐ, CT, QĐ... (repeatable).")
@@ -124,16 +131,38 @@ def command(state: CliState, query: tuple[str, ...], since: str | None, until: s
     """
     from newswatch.store.factory import open_store
 
+    settings = state.require_data()
+    tz = state.tz
     search_query = SearchQuery(
-        text=" ".join(query), since=parse_date(since), until=parse_date(until, end=True), sources=list(sources),
+        text=" ".join(query), since=parse_date(since, tz=tz), until=parse_date(until, end=True, tz=tz),
+        sources=list(sources),
         topics=list(topics), doc_types=list(doc_types), doc_numbers=list(doc_numbers), limit=limit, offset=offset,
         collapse_clusters=not all_copies, sort=sort)
-    store = open_store(state.settings)
+    store = open_store(settings)
     try:
+        if sources:
+            _check_sources(settings, store, sources)
         result = store.search(search_query)
     finally:
         store.close()
     if as_json:
-        echo_json(result_to_dict(search_query, result))
+        echo_json(result_to_dict(search_query, result), tz)
     else:
-        print_result(search_query, result)
+        print_result(search_query, result, tz)
+
+
+def _check_sources(settings: Any, store: Any, names: tuple[str, ...]) -> None:
+    """An unknown --source is an error naming the known ones (not a silent zero)."""
+    known: set[str] = set()
+    with contextlib.suppress(Exception):
+        known.update(store.latest_by_source())
+    try:
+        from newswatch.sources import load_sources
+
+        known.update(s.name for s in load_sources(settings.sources_file))
+    except Exception:
+        pass
+    unknown = [n for n in names if n not in known]
+    if unknown and known:
+        raise click.BadParameter(f"unknown source {', '.join(map(repr, unknown))}; known sources: "
+                                 f"{', '.join(sorted(known))}", param_hint="--source")

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from newswatch.cli.common import CliState, pass_state
+from newswatch.cli.common import CliState, announce_config, pass_state
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
 
     configure_logging(json_lines=log_json, level=logging.DEBUG if state.verbose > 1 else logging.INFO)
     settings = state.settings
+    announce_config(settings)
     settings.ensure_data_dir()
     host = host or settings.host
     port = settings.port if port is None else port
@@ -47,8 +48,10 @@ def command(state: CliState, host: str | None, port: int | None, demo: bool, no_
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"newswatch: serving http://{shown}:{port}/  (Tìm kiếm /search · Cảnh báo /alerts · "
                f"Nguồn /sources) — data in {settings.data_dir}, store {settings.store}", err=True)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app reads forwarded
+    # headers itself, from the configured trusted_proxies only (newswatch.web.proxies)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on")
+                            timeout_graceful_shutdown=5, lifespan="on", proxy_headers=False)
     server = uvicorn.Server(config)
     try:
         server.run()

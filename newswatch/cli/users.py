@@ -44,7 +44,7 @@ def list_users_command(state: CliState) -> None:
     from newswatch.state.db import open_state
     from newswatch.web.auth import list_users
 
-    found = list_users(open_state(state.settings.state_url), state.settings)
+    found = list_users(open_state(state.require_data().state_url), state.settings)
     if not found:
         click.echo("No users. Add one with: newswatch users add NAME")
     for name, where in sorted(found.items()):
@@ -63,3 +63,19 @@ def remove(state: CliState, name: str) -> None:
         raise click.ClickException(f"no user {name!r} in the state database"
                                    + (" (it comes from NEWSWATCH_USERS)" if name in state.settings.users else ""))
     click.echo(f"Removed {name!r}.")
+
+
+@command.command("unlock")
+@click.argument("name", required=False)
+@click.option("--address", help="Also (or only) clear the failed logins of this client address.")
+@pass_state
+def unlock(state: CliState, name: str | None, address: str | None) -> None:
+    """Let a user locked out by failed logins (or an address) try again at once."""
+    from newswatch.state.db import open_state
+    from newswatch.web.throttle import LoginThrottle
+
+    if not name and not address:
+        raise click.UsageError("give a user NAME, --address IP, or both")
+    cleared = LoginThrottle(open_state(state.settings.state_url), state.settings.service.login).unlock(name, address)
+    what = " and ".join(x for x in (f"user {name!r}" if name else "", f"address {address}" if address else "") if x)
+    click.echo(f"Cleared the failed logins of {what}." if cleared else f"No failed logins recorded for {what}.")

@@ -40,15 +40,23 @@ def classify_page(html: bytes | str, url: str) -> tuple[str, str]:
         dated = from_visible(tree, None, DEFAULT_TZ, index) is not None
     if dated:
         evidence.append("publication date")
-    long_paragraphs = [len(t) for p in tree.iter("p") if len(t := " ".join(p.itertext()).strip()) >= 80]
+    long_paragraphs = _long_blocks(tree)
     body = sum(long_paragraphs)
     links = sum(1 for _ in tree.iter("a"))
     if body >= 500:
         evidence.append(f"body {body} chars in {len(long_paragraphs)} paragraphs")
     if _LISTING_PATH.search(url.split("?")[0]):
         return "other", f"listing-style URL path; evidence: {', '.join(evidence) or 'none'}"
-    if meta.og_type in ("website", "profile") and not meta.jsonld_article and body < 1500:
+    headline = meta.title_element is not None or any(
+        (e.text or "").strip() == meta.title for e in tree.iter("b", "strong", "font") if meta.title)
+    if meta.og_type in ("website", "profile") and not meta.jsonld_article and body < 1500 and not (
+            dated and headline and len(long_paragraphs) >= 2 and body >= 300):
         return "other", f"og:type {meta.og_type} and a short body ({body} chars)"
+    lead = len(meta.lead or "")
+    if dated and headline and (structured or (meta.og_type or "").startswith("video")) and lead >= 80 and (
+            body + lead >= 200):
+        # an infographic or a video page: a headline, a date, a sapo and little else
+        return "article", "; ".join([*evidence, f"headline, sapo ({lead} chars) and {body} chars of body"])
     if body < 300:
         return "other", f"no article body (only {body} chars in long paragraphs, {links} links)"
     if structured and body >= 300:
@@ -56,3 +64,33 @@ def classify_page(html: bytes | str, url: str) -> tuple[str, str]:
     if dated and body >= 500 and len(long_paragraphs) >= 3:
         return "article", "; ".join(evidence)
     return "other", f"not enough evidence of an article: {', '.join(evidence) or 'none'}"
+
+
+def _long_blocks(tree) -> list[int]:
+    """Lengths of the page's blocks of real text (≥ 80 characters): paragraphs, captions, text cells
+    (a photo story tells its story in captions, an old portal in table cells) and ``<br>``-separated text."""
+    lengths = [len(t) for e in tree.iter("p", "figcaption") if len(t := " ".join(e.itertext()).strip()) >= 80]
+    for cell in tree.iter("td"):
+        if cell.find(".//p") is None:
+            lengths += [n for n in _break_segments(cell) if n >= 80]
+    return lengths
+
+
+def _break_segments(cell) -> list[int]:
+    """Lengths of the cell's own text between ``<br>`` tags, link text left out."""
+    segments: list[str] = []
+    current: list[str] = [cell.text or ""]
+
+    def walk(element) -> None:
+        for child in element:
+            if child.tag == "br":
+                segments.append(" ".join(current).strip())
+                current.clear()
+            elif child.tag not in ("table", "a"):  # nested tables are cells of their own; links are not body
+                current.append(child.text or "")
+                walk(child)
+            current.append(child.tail or "")
+
+    walk(cell)
+    segments.append(" ".join(current).strip())
+    return [len(s) for s in segments]

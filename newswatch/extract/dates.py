@@ -106,7 +106,7 @@ def from_visible(tree: HtmlElement, title_element: HtmlElement | None, tz: tzinf
         return best[1]
     # No date-ish markup: a standalone short line that is only a date, after the headline.
     for node in index.elements[max(title_pos, 0):]:
-        if node.tag not in ("div", "span", "p", "li", "td", "time"):
+        if node.tag not in ("div", "span", "p", "li", "td", "time", "i", "em", "font", "small", "b"):
             continue
         raw = (node.text or "").strip()
         if raw and len(raw) <= 60 and looks_like_date_line(raw):

@@ -1,5 +1,9 @@
 """Bytes to text: size limit, binary detection, charset (BOM, declared, meta, UTF-8, detection), NFC.
 
+A UTF-8 page with Windows-1252 bytes pasted into it (curly quotes and dashes from a word processor,
+common on older portals) is repaired with BeautifulSoup's ``UnicodeDammit.detwingle`` before any
+guessing, so its quotes survive and its Vietnamese is not re-read in a single-byte charset.
+
 Python's cp1258 codec (windows-1258) leaves Vietnamese tone marks as combining characters; the
 NFC step of :func:`newswatch.text.normalize.normalize_text` composes them, so such a page comes out
 identical to its UTF-8 twin.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from bs4 import UnicodeDammit
 from charset_normalizer import from_bytes
 
 from newswatch.errors import ExtractionError
@@ -37,6 +42,13 @@ def _attempt(data: bytes, encoding: str | None) -> str | None:
         return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether all but a few bytes decode as UTF-8 (a UTF-8 page with some stray single-byte characters)."""
+    bad = len(data.decode("utf-8", errors="replace").encode("utf-8")) - len(data.decode("utf-8", errors="ignore")
+                                                                            .encode("utf-8"))
+    return 0 < bad <= max(30, len(data) // 500)
 
 
 def check_size(length: int, limit: int = MAX_PAGE_BYTES) -> None:
@@ -70,6 +82,10 @@ def decode_html(data: bytes | str, declared_encoding: str | None = None, limit: 
                 text = _attempt(data, encoding)
                 if text is not None:
                     break
+        if text is None and _mostly_utf8(data):
+            # a UTF-8 page with Windows-1252 bytes pasted in (Word's curly quotes, dashes): BeautifulSoup's
+            # UnicodeDammit.detwingle turns those into UTF-8, so the page reads right instead of as U+FFFD
+            text = _attempt(UnicodeDammit.detwingle(data), "utf-8")
         if text is None:
             best = from_bytes(data[:200_000]).best()
             text = _attempt(data, best.encoding if best else None) or data.decode("utf-8", errors="replace")

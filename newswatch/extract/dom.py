@@ -25,9 +25,10 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
 
 
-def parse_html(text: str) -> HtmlElement:
+def parse_html(text: str, report: dict[str, object] | None = None) -> HtmlElement:
     """The page's tree, parsed as trafilatura's ``load_html`` parses it (comments and processing instructions
-    removed, the same repairs), with a fast element class lookup."""
+    removed, the same repairs), with a fast element class lookup. A page nested deeper than the parser
+    allows is flattened first; ``report["flattened_wrappers"]`` then says how many tags went."""
     text = _XML_DECL.sub("", text, count=1)
     beginning = text[:50].lower()
     text = repair_faulty_html(text, beginning)
@@ -45,7 +46,92 @@ def parse_html(text: str) -> HtmlElement:
             LOG.debug("lxml could not parse the bytes: %s", exc)
     if tree is None or (is_dubious_html(beginning) and len(tree) < 2):
         raise ExtractionError("not an HTML page: the markup could not be parsed")
+    if _too_deep(_PARSER):
+        # libxml2 stops at 256 levels and drops the rest of the page: flatten the wrappers and parse again
+        flat, dropped = flatten_deep_nesting(text)
+        LOG.info("page nested deeper than the parser allows: %d wrapper tags removed", dropped)
+        tree = fromstring(flat, parser=_PARSER)
+        if report is not None:
+            report["flattened_wrappers"] = dropped
     return tree
+
+
+def _too_deep(parser: HTMLParser) -> bool:
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
+
+
+MAX_DEPTH = 120  # element depth kept when a page nests deeper than the parser's 256 levels
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>")
+_VOID = frozenset(("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"))
+# Tags a pure wrapper may still be: dropping them would merge paragraphs or lose meaning.
+_BLOCK_TAGS = frozenset(("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead",
+                         "tbody", "tfoot", "tr", "td", "th", "blockquote", "figure", "figcaption", "pre", "a", "time",
+                         "title", "script", "style", "html", "head", "body", "article", "main", "header", "footer",
+                         "nav", "aside", "form"))
+HARD_DEPTH = 200  # beyond this depth every tag goes (a pathological page with no pure wrappers)
+
+
+def flatten_deep_nesting(text: str) -> tuple[str, int]:
+    """The markup with its deepest wrapper chains collapsed; two passes over the tags, linear time.
+
+    10,000 ``<div>`` around an article must not cost the article: libxml2 refuses documents deeper
+    than 256 levels and returns only what came before. Tags are matched on a stack first. Then, past
+    :data:`MAX_DEPTH` kept levels, a pure wrapper — an element whose only content is one child element
+    — is dropped with its closing tag, so the chain collapses while the page's own structure (blocks
+    with several children or with text, and their classes) stays; past :data:`HARD_DEPTH` every tag goes.
+    """
+    tokens = [(m.start(), m.end(), m.group(2).lower(), bool(m.group(1)),
+               bool(m.group(3)) or m.group(2).lower() in _VOID) for m in _TAG.finditer(text)]
+    partner: dict[int, int] = {}
+    pops: dict[int, list[int]] = {}
+    stack: list[int] = []
+    for i, (_, _, name, closing, void) in enumerate(tokens):
+        if void and not closing:
+            continue
+        if not closing:
+            stack.append(i)
+            continue
+        for depth in range(len(stack) - 1, max(-1, len(stack) - 50), -1):
+            if tokens[stack[depth]][2] == name:
+                partner[stack[depth]], partner[i] = i, stack[depth]
+                pops[i] = stack[depth:]
+                del stack[depth:]
+                break
+
+    def blank(a: int, b: int) -> bool:
+        return not text[a:b].strip()
+
+    drop: set[int] = set()
+    kept_depth = 0
+    for i, (_, end, name, closing, void) in enumerate(tokens):
+        if closing:
+            kept_depth -= sum(1 for j in pops.get(i, ()) if j not in drop)
+            continue
+        if void:
+            continue
+        close = partner.get(i)
+        if kept_depth >= HARD_DEPTH:
+            pure = True
+        elif kept_depth >= MAX_DEPTH and close is not None and i + 1 < len(tokens):
+            child, child_close = i + 1, partner.get(i + 1)
+            pure = (not tokens[child][3] and child_close is not None and blank(end, tokens[child][0])
+                    and child_close + 1 == close and blank(tokens[child_close][1], tokens[close][0]))
+        else:
+            pure = False
+        if pure and (name not in _BLOCK_TAGS or kept_depth >= HARD_DEPTH):
+            drop.add(i)
+            if close is not None:
+                drop.add(close)
+        else:
+            kept_depth += 1
+    out: list[str] = []
+    position = 0
+    for i in sorted(drop):
+        out.append(text[position:tokens[i][0]])
+        position = tokens[i][1]
+    out.append(text[position:])
+    return "".join(out), len(drop)
 
 
 @lru_cache(maxsize=512)

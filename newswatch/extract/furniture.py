@@ -48,12 +48,14 @@ _WEATHER = re.compile(r"^\s*(?:[•·*-]\s*)?(?:[A-ZĐÀ-Ỹ][\w.]*(?:\s+[A-ZĐ�
 _CHROME = re.compile(r"^(?:a\s?a|a-|a\+|d|in|chia sẻ|share|facebook|zalo|twitter|email|print|lưu|copy link|"
                      r"google news|theo dõi|nghe|nghe đọc|tải về|bản in|gửi|thông báo|"
                      r"bạn đã gửi thành công\.?|đăng nhập|họ và tên|họ tên|email của bạn|gửi bình luận|"
-                     r"cỡ chữ|\+|-|t\+|t-|x|close|đóng)$", re.I)
+                     r"cỡ chữ|\+|-|t\+|t-|x|close|đóng|đang diễn ra|cập nhật|làm mới|live)$", re.I)
 _ONLY_SYMBOLS = re.compile(r"^[\W_]*$|^(?:!?\[\]\(\)\s*\|?\s*)+$")
 _SLUG = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+){5,}$")
 _DATELINE = re.compile(r"^\(\s*([A-ZĐ][A-Za-zĐđÀ-ỹ0-9.&]{1,24}(?:\s[A-ZĐ][A-Za-zĐđ.]{1,10})?)\s*\)\s*[-–:]?\s*")
 _PROVENANCE = re.compile(r"^(?:[\w.]{1,20}\s+)?[(\[]?\s*(?:nguồn|theo)\s*:\s*(.{3,120}?)\s*[)\]]?\s*\.?$", re.I)
-_CAPTION = re.compile(r"(?:^ảnh\s*:|[-–(]\s*ảnh\s*:\s*[^.]{1,60}\)?\.?$|^\(?ảnh minh họa\)?\.?$|^ảnh minh hoạ)", re.I)
+_CAPTION = re.compile(r"(?:^(?:ảnh|video|clip|đồ họa|đồ hoạ)\s*:|[-–(]\s*ảnh\s*:\s*[^.]{1,60}\)?\.?$|^\(?ảnh minh họa\)?\.?$|^ảnh minh hoạ)", re.I)
+# The portal's footer: "Bản quyền thuộc UBND tỉnh…", "Ghi rõ nguồn … khi phát hành lại thông tin từ website này".
+_SITE_FOOTER = re.compile(r"^(?:bản quyền|©|copyright\b)|ghi rõ nguồn.{0,60}(?:phát hành lại|trích dẫn|sử dụng)", re.I)
 _COMMENT_FORM = re.compile(r"^(?:bình luận|thông báo|bạn đã gửi thành công\.?|gửi|hủy)$", re.I)
 _RELATED_CLASS = re.compile(
     r"(?:^|[\s_-])(?:relate[ds]?|related-?\w*|lien-?quan|lienquan|tinlienquan|tin-?khac|tinkhac|"
@@ -104,6 +106,38 @@ def _marker_box(element: HtmlElement, marker_len: int, root: HtmlElement) -> Htm
         box = parent
 
 
+BODY_RESUMES_CHARS = 200  # paragraph text after an inline teaser list that shows the body goes on
+
+
+def _after_marker(box: HtmlElement) -> tuple[list[HtmlElement], bool]:
+    """What a flat end marker ("Xem thêm", "Tin liên quan") takes with it, and whether the body goes on:
+    every following sibling, unless the body resumes after the links it heads (an inline box splitting
+    the body), then only those links."""
+    siblings = list(box.itersiblings())
+    position = 0
+    while position < len(siblings) and (
+            text_length(siblings[position]) == 0 or _is_box(siblings[position], 0)):
+        position += 1
+    if _body_resumes(siblings[position:]):
+        return siblings[:position], True
+    return siblings, False
+
+
+def _is_body_paragraph(element: HtmlElement) -> bool:
+    return element.tag == "p" and text_length(element) >= 80 and element.find(".//a") is None
+
+
+def _body_resumes(rest: list[HtmlElement]) -> bool:
+    """The body goes on: what follows opens with two link-free paragraphs of real length in a row, and such
+    paragraphs make up at least half of it. A teaser list (a linked title, its sapo, the next linked title)
+    never opens so."""
+    with_text = [s for s in rest[:12] if text_length(s)][:2]
+    if len(with_text) < 2 or not all(map(_is_body_paragraph, with_text)):
+        return False
+    paragraphs = sum(text_length(s) for s in rest if _is_body_paragraph(s))
+    return paragraphs >= max(BODY_RESUMES_CHARS, 0.5 * sum(text_length(s) for s in rest))
+
+
 def _is_hover_card(span: HtmlElement) -> bool:
     """A card shown on hovering a name in a paragraph (photo, the person's latest stories), not the name."""
     if not _POPUP_CLASS.search(span.get("class") or ""):
@@ -112,8 +146,12 @@ def _is_hover_card(span: HtmlElement) -> bool:
     return next(inner, None) is None and sum(1 for _ in span.iter("a")) >= 2
 
 
-def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] | None = None) -> int:
-    """Remove related-link boxes and widgets from the tree in place; return how many were removed."""
+def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] | None = None,
+               inline_boxes: list[HtmlElement] | None = None) -> int:
+    """Remove related-link boxes and widgets from the tree in place; return how many were removed.
+
+    Marker boxes with the body going on after them (inline "Xem thêm" boxes) are added to ``inline_boxes``.
+    """
     doomed: dict[HtmlElement, None] = {}
     body = tree.find("body")
     root = body if body is not None else tree
@@ -127,7 +165,12 @@ def prune_tree(tree: HtmlElement, vietnamese: bool, elements: list[HtmlElement] 
             box = _marker_box(element, len(own), root)
             doomed[box] = None
             if vietnamese and marker in _MARKER_SET and text_length(box) - len(own) < 10:
-                doomed.update(dict.fromkeys(box.itersiblings()))
+                taken, resumes = _after_marker(box)
+                doomed.update(dict.fromkeys(taken))
+            else:
+                resumes = vietnamese and _body_resumes(list(box.itersiblings()))
+            if resumes and inline_boxes is not None:
+                inline_boxes.append(box)
             continue
         if vietnamese and element.tag == "table" and element.find(".//img") is not None and (
                 text_length(element) <= 300):
@@ -277,6 +320,9 @@ def clean_paragraphs(lines: list[str], *, title: str | None, lead: str | None, v
             if real_seen < 2 and (lower in headers or looks_like_date_line(line)) and len(line) < 80:
                 continue
             if _COMMENT_FORM.match(line):
+                continue
+            if len(line) < 300 and _SITE_FOOTER.search(line):
+                out.removed.append(line)
                 continue
         # Teaser signature: a title repeated (image alt + link) or the title of another article.
         if index < len(lines) and _same(line, lines[index]) and len(line) < 250:

@@ -21,7 +21,7 @@ ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle"
                  "opinionnewsarticle", "backgroundnewsarticle", "liveblogposting", "scholarlyarticle"}
 _LEAD_CLASSES = ("detail-sapo", "sapo", "article__sapo", "article-sapo", "content-detail-sapo", "news-sapo",
                  "sapo-detail", "article__summary", "detail__summary", "chapeau", "description", "summary", "lead")
-_LEAD_TAGS = ("p", "h2", "h3", "div", "span", "strong")
+_LEAD_TAGS = ("p", "h2", "h3", "div", "span", "strong", "td")
 _AUTHOR_CLASSES = ("detail-author", "author-name", "article__author", "article-author", "author", "tac-gia",
                    "tacgia", "byline", "article-detail-author__main")
 _BREADCRUMB_CLASSES = ("breadcrumb", "bread-crumb", "breadcrumbs", "bread-crumb-detail")

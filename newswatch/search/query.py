@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from newswatch.search.tokens import exact_tokens, folded_tokens, is_accented
 
 if TYPE_CHECKING:
-    from newswatch.models import Article
+    pass
 
 
 @dataclass(frozen=True)
@@ -183,17 +183,6 @@ class Query:
 
         walk(self.root, False)
         return found
-
-    def matches(self, article: Article) -> bool:
-        """Whether ``article`` (title, lead, text) satisfies the query, evaluated in memory."""
-        from newswatch.search.match import matches
-
-        return matches(self, article)
-
-    def to_es(self, fields: dict[str, float] | None = None) -> dict[str, Any]:
-        from newswatch.search.es import compile_es
-
-        return compile_es(self.root, fields)
 
 
 def proximity_phrase(node: And) -> Term | None:

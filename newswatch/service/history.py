@@ -131,14 +131,6 @@ def latest_per_source(db: StateDB, kind: str) -> dict[str, RunRow]:
         return {r.source: _row(r) for r in rows}
 
 
-def last_successful_crawl(db: StateDB, source: str) -> float | None:
-    """When the newest crawl of ``source`` that ended ok started (epoch seconds)."""
-    with db.connect() as conn:
-        return conn.execute(select(func.max(service_runs.c.started)).where(
-            service_runs.c.source == source, service_runs.c.kind == "crawl",
-            service_runs.c.status == "ok")).scalar()
-
-
 def last_crawl_started(db: StateDB, source: str) -> float | None:
     """When the newest crawl of ``source`` started, whatever its outcome (epoch seconds)."""
     with db.connect() as conn:

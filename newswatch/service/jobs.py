@@ -45,3 +45,28 @@ def check_silence() -> None:
         monitor_check_silence(service.settings, datetime.now(UTC))
     except Exception:
         log.exception("source-silence check failed")
+
+
+def reconcile_store() -> None:
+    """Hourly: every article the crawl state records as stored is in the store; gaps are repaired
+    (as ``newswatch reindex --verify``: restored from the embedded store or handed back to the crawler)."""
+    service = current()
+    if service is None:
+        return
+    from newswatch.errors import StoreUnavailable
+    from newswatch.state.db import open_state
+    from newswatch.store import open_store
+    from newswatch.store.reconcile import reconcile
+
+    store = open_store(service.settings)
+    try:
+        report = reconcile(service.settings, open_state(service.settings.state_url), store)
+        if report.missing:
+            log.warning("store reconciliation: %d of %d missing, %d restored, %d handed back to the crawler",
+                        report.missing, report.expected, report.restored, report.refetch)
+    except StoreUnavailable as exc:
+        log.info("store reconciliation skipped: %s", exc)
+    except Exception:
+        log.exception("store reconciliation failed")
+    finally:
+        store.close()

@@ -35,6 +35,7 @@ JOBSTORE_TABLE = "apscheduler_jobs"
 SOURCE_JOB_PREFIX = "source:"
 OUTBOX_SECONDS = 3
 SILENCE_SECONDS = 300
+RECONCILE_SECONDS = 3600  # crawl state against the store (newswatch.store.reconcile), gaps repaired
 WORKERS = 8
 # Executors: official and ministry sources ("default"), press sources ("press") and the housekeeping
 # jobs ("system") each have their own threads, so press crawls waiting for their slot never delay an
@@ -47,6 +48,8 @@ SYSTEM_JOBS: dict[str, tuple[str, int, str]] = {
     # id: (function, interval seconds, description)
     "system:outbox": ("newswatch.service.jobs:deliver_outbox", OUTBOX_SECONDS, "gửi thông báo / deliver outbox"),
     "system:silence": ("newswatch.service.jobs:check_silence", SILENCE_SECONDS, "nguồn im lặng / source silence"),
+    "system:reconcile": ("newswatch.service.jobs:reconcile_store", RECONCILE_SECONDS,
+                         "đối chiếu kho bài / store reconciliation"),
 }
 
 
@@ -148,6 +151,30 @@ def add_system_jobs(scheduler: BackgroundScheduler, settings: Settings) -> None:
         scheduler.add_job(func, trigger=IntervalTrigger(seconds=seconds, timezone=settings.service.timezone),
                           id=jid, name=description, executor=SYSTEM_EXECUTOR, replace_existing=True,
                           misfire_grace_time=max(seconds, 30))
+    add_briefing_job(scheduler, settings)
+
+
+# -- the daily briefing (monitor.briefing) ---------------------------------------------------------------
+
+BRIEFING_JOB = "briefing:daily"
+
+
+def add_briefing_job(scheduler: BackgroundScheduler, settings: Settings) -> None:
+    """One cron job at ``briefing.time`` (local). A restart within 12 h of a missed time runs it once
+    (misfire grace, coalesced); the briefing's unique outbox key keeps it from being sent twice."""
+    briefing = settings.service.briefing
+    if briefing is None:
+        if scheduler.get_job(BRIEFING_JOB) is not None:
+            scheduler.remove_job(BRIEFING_JOB)
+        return
+    hour, minute = (int(p) for p in briefing.time.split(":"))
+    trigger = CronTrigger(hour=hour, minute=minute, timezone=settings.service.timezone)
+    existing = scheduler.get_job(BRIEFING_JOB)
+    if existing is not None and str(existing.trigger) == str(trigger):
+        return
+    scheduler.add_job("monitor.briefing:scheduled_job", trigger=trigger, id=BRIEFING_JOB,
+                      name="bản tin hằng ngày / daily briefing", executor=SYSTEM_EXECUTOR, replace_existing=True,
+                      misfire_grace_time=12 * 3600)
 
 
 def reschedule_adaptive(scheduler: BackgroundScheduler, source_name: str, seconds: float) -> None:

@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from newswatch import localtime
 from newswatch.state.db import StateDB, metadata
 
 crawl_urls = Table(
@@ -86,17 +87,14 @@ Index("ix_crawl_entries_source", crawl_entries.c.source)
 # Failures that may go away by themselves; every other reason is permanent (the URL is not fetched again
 # unless a feed or sitemap announces a newer version). docs/crawling.md lists them all.
 TRANSIENT_REASONS = frozenset({"timeout", "connection", "dns", "truncated", "http_429", "render_failed",
-                               "pipeline_error", "store_failed", "worker_lost"})
+                               "pipeline_error", "store_failed", "worker_lost",
+                               "missing_from_store"})  # set by `newswatch reindex --verify` (store.reconcile)
 
 
 def is_transient(reason: str | None) -> bool:
     """Whether a failure may go away by itself (a server error, a timeout...): the URL is tried again later."""
     return bool(reason) and (reason in TRANSIENT_REASONS or reason.startswith("http_5"))  # type: ignore[union-attr]
 MAX_ATTEMPTS = 3
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -184,25 +182,6 @@ def url_states(db: StateDB, urls: Iterable[str]) -> dict[str, UrlState]:
     return {k: v for k, v in out.items() if k in wanted_set}
 
 
-def known_urls(db: StateDB, urls: Iterable[str]) -> set[str]:
-    """Which of ``urls`` are already known (as discovered or canonical URL), in any source."""
-    wanted = list(dict.fromkeys(urls))
-    found: set[str] = set()
-    with db.connect() as conn:
-        for start in range(0, len(wanted), 400):
-            chunk = wanted[start:start + 400]
-            rows = conn.execute(select(crawl_urls.c.url, crawl_urls.c.canonical_url, crawl_urls.c.status,
-                                       crawl_urls.c.reason, crawl_urls.c.attempts)
-                                .where(crawl_urls.c.url.in_(chunk) | crawl_urls.c.canonical_url.in_(chunk)))
-            for row in rows:
-                retry = row.status == "error" and is_transient(row.reason) and (row.attempts or 0) < MAX_ATTEMPTS
-                if not retry:
-                    found.add(row.url)
-                    if row.canonical_url:
-                        found.add(row.canonical_url)
-    return found & set(wanted)
-
-
 def record_url(
     db: StateDB,
     *,
@@ -226,7 +205,7 @@ def record_urls(db: StateDB, records: list[dict]) -> None:
     """Batch form of :func:`record_url` (one transaction)."""
     if not records:
         return
-    now = utcnow()
+    now = localtime.utcnow()
     rows = [{
         "url": rec["url"], "source": rec["source"], "status": rec["status"],
         "canonical_url": rec.get("canonical_url"), "fingerprint": rec.get("fingerprint"),
@@ -290,14 +269,3 @@ def save_entry(db: StateDB, *, url: str, source: str, kind: str, **values) -> No
                          .values(source=source, kind=kind, **values))
 
 
-def source_url_counts(db: StateDB) -> dict[str, dict[str, int]]:
-    """Per source, how many URLs are in each status (for the UI and ``newswatch crawl`` summaries)."""
-    from sqlalchemy import func
-
-    out: dict[str, dict[str, int]] = {}
-    with db.connect() as conn:
-        rows = conn.execute(select(crawl_urls.c.source, crawl_urls.c.status, func.count())
-                            .group_by(crawl_urls.c.source, crawl_urls.c.status))
-        for source, status, count in rows:
-            out.setdefault(source, {})[status] = count
-    return out

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Table, Text, desc, select
 
+from newswatch import localtime
 from newswatch.state.db import StateDB, metadata
 
 crawl_runs = Table(
@@ -62,10 +63,6 @@ crawl_run_sources = Table(
 RUNNING_TIMEOUT = timedelta(seconds=900)
 COUNTERS = ("requests", "responses", "articles_new", "articles_updated", "articles_unchanged", "not_articles",
             "entries_unchanged", "skipped_known")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -133,7 +130,7 @@ def start_run(db: StateDB, sources: list[str], *, full: bool = False, trigger: s
     """Record a run as started (status ``running``) and return its id."""
     with db.begin() as conn:
         result = conn.execute(crawl_runs.insert().values(
-            started_at=utcnow(), status="running", sources=json.dumps(sources), full=int(full), trigger=trigger,
+            started_at=localtime.utcnow(), status="running", sources=json.dumps(sources), full=int(full), trigger=trigger,
             pid=os.getpid(), host=socket.gethostname()))
         return int(result.inserted_primary_key[0])
 
@@ -141,7 +138,7 @@ def start_run(db: StateDB, sources: list[str], *, full: bool = False, trigger: s
 def record_source_run(db: StateDB, run_id: int, result: SourceRun) -> None:
     """Store (or replace) one source's figures for a run."""
     values = {k: getattr(result, k) for k in COUNTERS}
-    values.update(status=result.status, started_at=result.started_at, finished_at=result.finished_at or utcnow(),
+    values.update(status=result.status, started_at=result.started_at, finished_at=result.finished_at or localtime.utcnow(),
                   errors=json.dumps(result.errors, ensure_ascii=False), finish_reason=result.finish_reason)
     with db.begin() as conn:
         conn.execute(crawl_run_sources.delete().where((crawl_run_sources.c.run_id == run_id)
@@ -164,7 +161,7 @@ def finish_run(db: StateDB, run_id: int, status: str | None = None, *, message: 
             status = "failed"
         else:
             status = "partial"
-    finished = utcnow()
+    finished = localtime.utcnow()
     with db.begin() as conn:
         conn.execute(crawl_runs.update().where(crawl_runs.c.id == run_id).values(
             status=status, finished_at=finished, duration_s=(finished - run.started_at).total_seconds(),
@@ -174,7 +171,7 @@ def finish_run(db: StateDB, run_id: int, status: str | None = None, *, message: 
 
 def mark_interrupted(db: StateDB, older_than: timedelta = RUNNING_TIMEOUT) -> int:
     """Runs still ``running`` after ``older_than`` (or whose process on this host is gone) become ``interrupted``."""
-    now = utcnow()
+    now = localtime.utcnow()
     changed = 0
     host = socket.gethostname()
     with db.begin() as conn:

@@ -114,6 +114,10 @@ class ArticleStore(ABC):
         """Previous versions of an edited article, oldest first."""
         return []
 
+    def missing(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` the store does not hold (the reconciliation's question; backends batch it)."""
+        return {article_id for article_id in dict.fromkeys(ids) if self.get(article_id) is None}
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""
 

@@ -36,7 +36,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from newswatch import dedup
 from newswatch.errors import StoreUnavailable
 from newswatch.models import Article
-from newswatch.search import highlight, parse_query
+from newswatch.search import highlight, matches, parse_query, to_es
 from newswatch.search.tokens import exact_form
 from newswatch.store.base import ArticleStore, PutOutcome, PutResult, SearchHit, SearchQuery, SearchResult
 from newswatch.store.keys import (
@@ -86,11 +86,30 @@ VERSION_MAPPINGS: dict[str, Any] = {
 }
 
 
+class IndexMissing(StoreUnavailable):
+    """The index or its alias is not there (a server restarted empty, an index deleted): create it again."""
+
+
+def _index_missing(exc: BaseException) -> bool:
+    if isinstance(exc, IndexMissing):
+        return True
+    return isinstance(exc, NotFoundError) and any(word in str(exc) for word in ("index_not_found", "alias"))
+
+
+def _lookup_error(error: Any) -> StoreUnavailable:
+    """The exception for an error object inside an mget/msearch answer."""
+    if "index_not_found" in str(error):
+        return IndexMissing(f"index missing: {error}")
+    return StoreUnavailable(f"lookup failed: {error}")
+
+
 def _is_unavailable(exc: BaseException) -> bool:
+    """Whether a failure is the server's (down, overloaded, restarting, index gone), not the document's:
+    such a write is spooled and replayed, never dropped."""
     if isinstance(exc, StoreUnavailable):
         return True
     if isinstance(exc, ApiError):
-        return exc.meta.status in _UNAVAILABLE_STATUS
+        return exc.meta.status in _UNAVAILABLE_STATUS or exc.meta.status >= 500 or _index_missing(exc)
     return isinstance(exc, TransportError | ConnectionError | TimeoutError)
 
 
@@ -150,7 +169,7 @@ class ElasticStore(ArticleStore):
             self.ensure_index()
             if self.spool.pending():
                 self.replay_spool()
-            return self._put_batch(batch, refresh=True)
+            return self._store_batch(batch)
         except Exception as exc:
             if not _is_unavailable(exc):
                 raise
@@ -168,17 +187,55 @@ class ElasticStore(ArticleStore):
         article.first_in_cluster = True
         return PutResult(PutOutcome.NEW, article.id, article.cluster_id, 1, True, spooled=True)
 
+    def _store_batch(self, batch: list[Article]) -> list[PutResult]:
+        """``_put_batch`` with a refresh; an index found missing (the server restarted empty) is created again
+        and the batch written once more."""
+        try:
+            return self._put_batch(batch, refresh=True)
+        except Exception as exc:
+            if not _index_missing(exc):
+                raise
+            log.warning("Elasticsearch index %s is missing (%s): creating it again", self.alias, exc)
+            self._ready = False
+            self.ensure_index()
+            return self._put_batch(batch, refresh=True)
+
     def replay_spool(self) -> int:
-        """Store every spooled article; returns how many. Raises StoreUnavailable if the cluster is still down."""
+        """Store every spooled article; returns how many. Raises StoreUnavailable if the cluster is still down.
+
+        An article the cluster refuses for good (a mapping error: it would be refused at every replay) does
+        not block the spool: it is set aside in ``rejected-<name>.jsonl`` with an error in the log.
+        """
         try:
             self.ensure_index()
-            replayed = self.spool.replay(lambda batch: self._put_batch(batch, refresh=True))
+            replayed = self.spool.replay(self._replay_batch)
             self._down_until = 0.0
             return replayed
         except Exception as exc:
             if _is_unavailable(exc):
                 raise StoreUnavailable(f"Elasticsearch at {self.url} unreachable: {exc}") from exc
             raise
+
+    def _replay_batch(self, batch: list[Article]) -> int:
+        """Store a batch from the spool; returns how many were stored (refused ones are set aside)."""
+        try:
+            self._store_batch(batch)
+            return len(batch)
+        except Exception as exc:
+            if _is_unavailable(exc):
+                raise
+        stored = 0
+        for article in batch:  # someone in the batch was refused: find who, keep the rest
+            try:
+                self._store_batch([article])
+                stored += 1
+            except Exception as exc:
+                if _is_unavailable(exc):
+                    raise
+                log.error("Elasticsearch refused spooled article %s (%s): set aside in %s", article.url, exc,
+                          self.spool.rejected.name)
+                self.spool.reject([article], str(exc))
+        return stored
 
     def _candidates(self, batch: list[Article], existing: dict[str, dict[str, Any]]) -> list[list[dict[str, Any]]]:
         """For each article of the batch, stored articles that may be copies of it (same fingerprint or a shared band)."""
@@ -194,7 +251,7 @@ class ElasticStore(ArticleStore):
         out = []
         for response in responses:
             if "error" in response:
-                raise StoreUnavailable(f"candidate search failed: {response['error']}")
+                raise _lookup_error(response["error"])
             out.append([h["_source"] for h in response["hits"]["hits"]])
         return out
 
@@ -225,6 +282,9 @@ class ElasticStore(ArticleStore):
     def _put_batch(self, batch: list[Article], refresh: bool) -> list[PutResult]:
         ids = list(dict.fromkeys(a.id for a in batch))
         found = self.es.mget(index=self.alias, ids=ids, source_excludes=["article", "text", "lead"])["docs"]
+        for doc in found:
+            if "error" in doc:  # not "not found": the lookup failed (index gone, shard not ready)
+                raise _lookup_error(doc["error"])
         existing = {d["_id"]: d["_source"] for d in found if d.get("found")}
         fresh = [a for a in batch if a.id not in existing]
         candidates = dict(zip([id(a) for a in fresh], self._candidates(fresh, existing), strict=True)) if fresh else {}
@@ -276,13 +336,16 @@ class ElasticStore(ArticleStore):
         failures: Counter[str] = Counter()
         for ok, item in helpers.streaming_bulk(self.es, actions, max_retries=self.bulk_retries, initial_backoff=1,
                                                raise_on_error=False, raise_on_exception=True,
-                                               refresh="true" if refresh else "false"):
+                                               refresh="true" if refresh else "false", require_alias=True):
             if ok:
                 continue
             op, info = next(iter(item.items()))
-            if info.get("status") == 409 and op == "create":
+            status = int(info.get("status") or 0)
+            if status == 409 and op == "create":
                 conflicts.add(info["_id"])
-            elif info.get("status") in _UNAVAILABLE_STATUS:
+            elif status == 404:  # the index (or alias) went away under us
+                raise IndexMissing(f"bulk item {info.get('_id')}: {info.get('error')}")
+            elif status in _UNAVAILABLE_STATUS or status >= 500:  # the server's trouble, not the document's
                 raise StoreUnavailable(f"bulk item rejected: {info.get('error')}")
             else:
                 failures[str(info.get("error", {}).get("type", info.get("status")))] += 1
@@ -320,27 +383,52 @@ class ElasticStore(ArticleStore):
         now_ms = int(time.time() * 1000)
 
         def actions() -> Iterator[dict[str, Any]]:
-            nonlocal count
             for article in articles:
                 dedup.fingerprint(article)
                 article.cluster_id = article.cluster_id or f"c{article.id}"
-                count += 1
                 yield {"_op_type": "index", "_index": self.alias, "_id": article.id,
                        "_source": self._doc(article, now_ms, now_ms)}
 
+        refused = 0
         for ok, item in helpers.streaming_bulk(self.es, actions(), chunk_size=500, max_retries=self.bulk_retries,
-                                               raise_on_error=False):
-            if not ok:
+                                               raise_on_error=False, require_alias=True):
+            if ok:
+                count += 1
+            else:  # counted apart: a copy that was refused is not reported as copied
+                refused += 1
                 log.error("reindex: Elasticsearch refused %s", item)
         self.es.indices.refresh(index=self.alias)
+        if refused:
+            log.error("reindex: %d article(s) refused by Elasticsearch (see above)", refused)
         return count
+
+    def missing(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` the index does not hold (one ``mget`` without sources per 1,000 ids)."""
+        wanted = list(dict.fromkeys(ids))
+        absent: set[str] = set()
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start:start + 1000]
+            docs = self._call(self.es.mget, index=self.alias, ids=chunk, source=False)["docs"]
+            for doc in docs:
+                if "error" in doc:  # e.g. the index is gone: an unanswered id is not known to be missing
+                    raise StoreUnavailable(f"Elasticsearch could not look up {doc.get('_id')}: {doc['error']}")
+                if not doc.get("found"):
+                    absent.add(doc["_id"])
+        return absent
 
     # -- reading -----------------------------------------------------------------------------------
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             self.ensure_index()
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except NotFoundError as exc:
+                if not _index_missing(exc):
+                    raise
+                self._ready = False  # the server restarted empty: an empty index answers, not an error
+                self.ensure_index()
+                return fn(*args, **kwargs)
         except Exception as exc:
             if _is_unavailable(exc):
                 raise StoreUnavailable(f"Elasticsearch at {self.url} unreachable: {exc}") from exc
@@ -423,7 +511,7 @@ class ElasticStore(ArticleStore):
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         parsed = parse_query(query.text)
-        body_query = {"bool": {"must": [parsed.to_es()], "filter": self._filters(query)}}
+        body_query = {"bool": {"must": [to_es(parsed)], "filter": self._filters(query)}}
         ranked = not parsed.is_empty and query.sort != "newest"
         sort: list[Any] = ([{"_score": "desc"}] if ranked else []) + [{"published": "desc"}, {"id": "desc"}]
         kwargs: dict[str, Any] = {"query": body_query, "sort": sort, "from_": query.offset, "size": query.limit,
@@ -480,7 +568,7 @@ class ElasticStore(ArticleStore):
                 candidate = Article.from_dict(m["article"])
                 if candidate.id == article.id:
                     break
-                if filters(candidate, m) and parsed.matches(candidate):
+                if filters(candidate, m) and matches(parsed, candidate):
                     article = candidate
                     break
             hits.append(SearchHit(article=article, score=float(h.get("_score") or 0.0),

@@ -1,4 +1,7 @@
-"""Search keys shared by both store backends: tolerant document-number, type, topic and month keys.
+"""Filter keys shared by both store backends and the alert rules: document-number, type, topic and month keys.
+
+A search filter and a rule filter compare the same keys, so what ``search --doc-type ND`` finds,
+a rule with ``doc_types: [ND]`` matches.
 
 A document number is compared by its *key*: the canonical form (when the extractor's
 :func:`~newswatch.text.docnumbers.canonicalize_doc_number` understands it), folded (accents
@@ -13,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from newswatch.models import Article
+from newswatch.models import Article, DocNumber
 from newswatch.settings import TIMEZONE
 from newswatch.text.normalize import fold
 
@@ -22,10 +25,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def _canonicalize(value: str) -> str | None:
-    try:
-        from newswatch.text.docnumbers import canonicalize_doc_number
-    except ImportError:  # the extractor's module is optional here
-        return None
+    from newswatch.text.docnumbers import canonicalize_doc_number
+
     try:
         return canonicalize_doc_number(value)
     except Exception:  # a parser hiccup must not break a search
@@ -59,13 +60,32 @@ def article_doc_types(article: Article) -> list[str]:
     return sorted({n.doc_type for n in article.doc_numbers if n.doc_type})
 
 
+def number_type_keys(number: DocNumber) -> set[str]:
+    """The keys a document type filter matches one number by: its code and its name ("nd", "nghi-dinh")."""
+    return {label_key(value) for value in (number.doc_type, number.type_name) if value}
+
+
 def article_doc_type_keys(article: Article) -> list[str]:
     keys: set[str] = set()
     for n in article.doc_numbers:
-        for value in (n.doc_type, n.type_name):
-            if value:
-                keys.add(label_key(value))
+        keys |= number_type_keys(n)
     return sorted(keys)
+
+
+def filter_keys(values: list[str] | tuple[str, ...]) -> set[str]:
+    """A filter's values as keys: what a search filter and a rule filter both compare (``ND`` = ``NĐ``)."""
+    return {label_key(v) for v in values if v and v.strip()}
+
+
+def known_doc_type_keys() -> dict[str, str]:
+    """Every accepted spelling of a document type, as key -> type code (for validating filters)."""
+    from newswatch.text.docnumbers import DOC_TYPES
+
+    keys: dict[str, str] = {}
+    for code, doc_type in DOC_TYPES.items():
+        keys.setdefault(label_key(code), code)
+        keys.setdefault(label_key(doc_type.name), code)
+    return keys
 
 
 def article_time(article: Article, stored: datetime) -> datetime:

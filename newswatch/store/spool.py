@@ -44,11 +44,22 @@ class Spool:
 
     def append(self, articles: list[Article]) -> None:
         """Durably append ``articles`` (returns after fsync)."""
-        if not articles:
-            return
-        lines = "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in articles)
+        if articles:
+            self._append(self.live, "".join(json.dumps(a.to_dict(), ensure_ascii=False) + "\n" for a in articles))
+
+    @property
+    def rejected(self) -> Path:
+        """Articles the store refused for good during a replay, with the reason (kept for an operator)."""
+        return self.dir / f"rejected-{self.name}.jsonl"
+
+    def reject(self, articles: list[Article], reason: str) -> None:
+        """Set ``articles`` aside durably in :attr:`rejected` (so they stop blocking the replay)."""
+        self._append(self.rejected, "".join(json.dumps({"reason": reason[:500], "article": a.to_dict()},
+                                                       ensure_ascii=False) + "\n" for a in articles))
+
+    def _append(self, path: Path, lines: str) -> None:
         with self._lock("append"):
-            fd = os.open(self.live, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
             try:
                 os.write(fd, lines.encode("utf-8"))
                 os.fsync(fd)
@@ -72,7 +83,7 @@ class Spool:
         return sum(sum(1 for line in f.open(encoding="utf-8") if line.strip()) for f in files if f.exists())
 
     def replay(self, store_batch: Callable[[list[Article]], object], batch_size: int = 200) -> int:
-        """Feed spooled articles to ``store_batch``; returns how many were replayed.
+        """Feed spooled articles to ``store_batch``; returns how many were stored.
 
         ``store_batch`` raising stops the replay and leaves the remaining files in place.
         """
@@ -86,11 +97,14 @@ class Spool:
                     self.live.rename(target)
             for path in self._replay_files():
                 articles = list(self._read(path))
+                stored = 0
                 for start in range(0, len(articles), batch_size):
-                    store_batch(articles[start:start + batch_size])
-                replayed += len(articles)
+                    chunk = articles[start:start + batch_size]
+                    done = store_batch(chunk)  # how many were stored, when it says (the rest were set aside)
+                    stored += done if isinstance(done, int) else len(chunk)
+                replayed += stored
                 path.unlink()
-                log.info("replayed %d spooled articles from %s", len(articles), path.name)
+                log.info("replayed %d of %d spooled articles from %s", stored, len(articles), path.name)
         return replayed
 
     @staticmethod

@@ -19,6 +19,7 @@ from datetime import date
 from typing import NamedTuple
 
 from newswatch.models import DocNumber
+from newswatch.text.issuers import REGISTRY
 from newswatch.text.normalize import normalize_text
 
 
@@ -76,49 +77,12 @@ DOC_TYPES: dict[str, DocType] = {
 # Type codes that may open a state symbol (CV only in the non-compliant "CV-UBND" form).
 _STATE_TYPES = {code for code in DOC_TYPES if code not in ("LUAT", "NQQH", "PL", "QH")}
 
-ISSUERS: dict[str, str] = {
-    "TTg": "Thủ tướng Chính phủ",
-    "CP": "Chính phủ",
-    "VPCP": "Văn phòng Chính phủ",
-    "CTN": "Chủ tịch nước",
-    "BTTTT": "Bộ Thông tin và Truyền thông",
-    "BKHCN": "Bộ Khoa học và Công nghệ",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "BTC": "Bộ Tài chính",
-    "BCT": "Bộ Công Thương",
-    "BCA": "Bộ Công an",
-    "BQP": "Bộ Quốc phòng",
-    "BNV": "Bộ Nội vụ",
-    "BTP": "Bộ Tư pháp",
-    "BNG": "Bộ Ngoại giao",
-    "BGDĐT": "Bộ Giáo dục và Đào tạo",
-    "BYT": "Bộ Y tế",
-    "BXD": "Bộ Xây dựng",
-    "BVHTTDL": "Bộ Văn hóa, Thể thao và Du lịch",
-    "BNNMT": "Bộ Nông nghiệp và Môi trường",
-    "BDTTG": "Bộ Dân tộc và Tôn giáo",
-    "BKHĐT": "Bộ Kế hoạch và Đầu tư",
-    "BGTVT": "Bộ Giao thông vận tải",
-    "BTNMT": "Bộ Tài nguyên và Môi trường",
-    "BNNPTNT": "Bộ Nông nghiệp và Phát triển nông thôn",
-    "BLĐTBXH": "Bộ Lao động - Thương binh và Xã hội",
-    "UBDT": "Ủy ban Dân tộc",
-    "NHNN": "Ngân hàng Nhà nước Việt Nam",
-    "TTCP": "Thanh tra Chính phủ",
-    "KTNN": "Kiểm toán Nhà nước",
-    "TW": "Ban Chấp hành Trung ương Đảng (Bộ Chính trị, Ban Bí thư)",
-    "TU": "Tỉnh ủy / Thành ủy",
-    "HU": "Huyện ủy",
-    "ĐU": "Đảng ủy",
-    "VPTW": "Văn phòng Trung ương Đảng",
-    "QH": "Quốc hội",
-    "UBTVQH": "Ủy ban Thường vụ Quốc hội",
-}
+ISSUERS: dict[str, str] = {code: issuer.name for code, issuer in REGISTRY.items()}
 _ISSUER_BY_UPPER = {code.upper(): code for code in ISSUERS}
 _STATE_ISSUERS = {"TTG", "CP", "VPCP", "CTN", "UBND", "HĐND", "NHNN", "TTCP", "KTNN"}
 _MINISTRY_RE = re.compile(r"^B(?!CSĐ)[A-ZĐ]{1,8}$")  # BTC, BKHCN, BGDĐT…; BCSĐ… is a Party body
 _STEERING_RE = re.compile(r"^BCĐ[A-ZĐ0-9]*$")
+_DEPARTMENT_RE = re.compile(r"^S[A-ZĐ]{2,8}$")  # a province's Sở: SGDĐT, STTTT, SKHCN, STC
 _ASSEMBLY_RE = re.compile(r"^(UBTV)?QH(\d{2})$")
 
 # Case as printed: the lower-case letters in TTg, QyĐ, CTr, TTr, TTh are part of the codes.
@@ -130,7 +94,7 @@ _G = r"[A-ZĐa-zđ][A-ZĐa-zđ0-9&]{0,19}"
 _SEP = r"\s{0,2}-\s{0,2}"
 STATE_RE = re.compile(
     rf"""(?<![\w/.,-])
-    (?P<num>\d{{1,5}})\s{{0,2}}(?P<slash>[/_])\s{{0,2}}
+    (?P<num>\d{{1,2}}\.\d{{3}}(?!\d)|\d{{1,5}})\s{{0,2}}(?P<slash>[/_])\s{{0,2}}
     (?:(?P<year>(?:19|20)\d{{2}})\s{{0,2}}[/_-]\s{{0,2}})?
     (?P<sym>{_G}(?:{_SEP}{_G}){{0,3}})
     (?![\wĐđ])""",
@@ -162,6 +126,7 @@ def _canon_group(group: str) -> str:
 def _is_issuer(code: str) -> bool:
     upper = code.upper()
     return (upper in _ISSUER_BY_UPPER or bool(_MINISTRY_RE.match(upper)) or bool(_STEERING_RE.match(upper))
+            or bool(_DEPARTMENT_RE.match(upper))
             or bool(_ASSEMBLY_RE.match(upper)) or upper.startswith("BCSĐ") or upper.startswith("UBND")
             or upper.startswith("HĐND"))
 
@@ -223,7 +188,7 @@ def _keep_groups(sym: str) -> list[tuple[str, int]]:
 
 
 def _state_match(text: str, match: re.Match[str]) -> DocNumber | None:
-    num = int(match.group("num"))
+    num = int(match.group("num").replace(".", ""))  # "2.605/QĐ-TTg": a thousands dot some outlets print
     year = int(match.group("year")) if match.group("year") else None
     kept = _keep_groups(match.group("sym"))
     if not kept:

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newswatch.settings import Settings
 from newswatch.state.db import open_state
-from newswatch.web import api, feeds, ops, pages
+from newswatch.web import api, apidocs, feeds, ops, pages
 from newswatch.web.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -32,6 +32,7 @@ from newswatch.web.auth import (
     session_user,
 )
 from newswatch.web.context import HERE, WebContext
+from newswatch.web.proxies import TrustedProxies
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
                 await run_in_threadpool(service.stop)
             context.close()
 
-    app = FastAPI(title="newswatch", version="0.1", lifespan=lifespan, docs_url="/api/docs", redoc_url=None,
+    # docs_url=None: FastAPI's Swagger page needs a CDN and an inline script, which the CSP below blocks;
+    # newswatch.web.apidocs serves /api/docs as a plain page instead.
+    app = FastAPI(title="newswatch", version="0.1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.ctx = context
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -65,6 +68,7 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(api.router)
     app.include_router(ops.router)
+    app.include_router(apidocs.router)
 
     @app.middleware("http")
     async def access(request: Request, call_next: Any) -> Response:
@@ -100,6 +104,9 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
         log.debug("%s %s %s %.1fms", request.method, path, response.status_code,
                   (time.perf_counter() - started) * 1000)
         return response
+
+    # outermost: the client address every check above sees (forwarded headers from trusted proxies only)
+    app.add_middleware(TrustedProxies, proxies=parse_networks(settings.service.trusted_proxies))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -1,7 +1,8 @@
 """Who may do what: users, sessions, the signing key, CSRF tokens and the reading networks.
 
-Reading is open to clients on ``settings.service.allowed_networks``; acknowledging or resolving
-alerts, running crawls and editing need a logged-in user. Users come from ``NEWSWATCH_USERS``
+Reading is open to clients on ``settings.service.allowed_networks`` (the client address as
+:mod:`newswatch.web.proxies` gives it); acknowledging or resolving alerts, running crawls, dry-running
+rules and editing need a logged-in user; failed logins are limited by :mod:`newswatch.web.throttle`. Users come from ``NEWSWATCH_USERS``
 (``name:argon2hash``) or are added with ``newswatch users add NAME`` (stored hashed in the
 ``users`` table). A login creates a row in ``sessions``; the browser holds only the session id,
 signed with itsdangerous. The signing key is ``NEWSWATCH_SECRET_KEY`` or, when that is unset, a

@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from newswatch import localtime
 from newswatch.settings import Settings
 from newswatch.state.db import StateDB
 from newswatch.web.auth import CSRF_FIELD, CSRF_HEADER, Signer, csrf_matches
@@ -45,7 +46,12 @@ class WebContext:
         env.autoescape = True  # every template, whatever its extension: scraped text is never trusted
         tz = ZoneInfo(self.settings.service.timezone)
         env.filters["vn_time"] = lambda value: format_time(value, tz)
+        env.filters["iso_local"] = lambda value: localtime.iso(value, tz) or ""
         env.filters["ago"] = lambda value: time_ago(value)
+        env.filters["topic_name"] = topic_name
+        env.filters["doc_type_name"] = doc_type_name
+        env.globals["tz_name"] = self.settings.service.timezone
+        env.globals["facet_label"] = facet_label
         env.filters["snippet"] = safe_snippet
         env.filters["highlight"] = highlight
         env.globals["csrf_field"] = CSRF_FIELD
@@ -102,25 +108,37 @@ def current_user(request: Request) -> str | None:
     return getattr(request.state, "user", None)
 
 
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return None
+_as_datetime = localtime.as_datetime
 
 
 def format_time(value: Any, tz: ZoneInfo) -> str:
-    """``23/11/2026 16:05`` in Vietnam time (how the press office reads dates)."""
-    moment = _as_datetime(value)
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M") if moment else "—"
+    """``23/11/2026 16:05`` in the configured zone (how the press office reads dates)."""
+    return localtime.human(value, tz)
+
+
+def topic_name(topic: str | None) -> str:
+    """``chuyen-doi-so`` -> ``Chuyển đổi số`` (the slug itself when unknown)."""
+    from newswatch.text.topics import TOPICS
+
+    return TOPICS.get(topic or "", topic or "")
+
+
+def facet_label(facet: str, value: str) -> str:
+    """What a facet value reads as: topics and document types by their Vietnamese names."""
+    if facet == "topic":
+        return topic_name(value)
+    if facet == "doc_type":
+        name = doc_type_name(value)
+        return f"{name} ({value})" if name != value else value
+    return value
+
+
+def doc_type_name(code: str | None) -> str:
+    """``CT`` -> ``Chỉ thị`` (the code itself when unknown)."""
+    from newswatch.text.docnumbers import DOC_TYPES
+
+    found = DOC_TYPES.get(code or "")
+    return found.name if found is not None else (code or "")
 
 
 def time_ago(value: Any) -> str:

@@ -92,6 +92,7 @@ def sources_overview(ctx: WebContext) -> list[dict[str, Any]]:
         latest = {}
     running = set(ctx.service.running_crawls()) if ctx.service is not None else set()
     silent = silenced_sources(ctx)
+    per_day = articles_per_day(ctx)
     sources = configured_sources(ctx)
     names = [s.name for s in sources] + sorted(set(health) - {s.name for s in sources})
     by_name = {s.name: s for s in sources}
@@ -144,8 +145,64 @@ def sources_overview(ctx: WebContext) -> list[dict[str, Any]]:
             "trigger": job.trigger if job else None,
             "latest_article": latest[name].isoformat() if name in latest else None,
             "silent": name in silent,
+            "reason": readable_reason(source, state, errors, crawl, poll, h, name in silent),
+            "articles_per_day": per_day.get(name, 0.0),
         })
     return rows
+
+
+PER_DAY_WINDOW = 7
+
+
+def articles_per_day(ctx: WebContext, days: int = PER_DAY_WINDOW) -> dict[str, float]:
+    """Articles published per day over the last ``days`` days, by source (one facet query)."""
+    from datetime import timedelta
+
+    from newswatch.store.base import SearchQuery
+
+    try:
+        result = ctx.store.search(SearchQuery(since=now() - timedelta(days=days), limit=1, collapse_clusters=False,
+                                              facets=True, sort="newest"))
+    except Exception as exc:
+        log.warning("cannot count articles per day: %s", exc)
+        return {}
+    return {name: round(count / days, 1) for name, count in (result.facets.get("source") or {}).items()}
+
+
+CRAWL_ENDINGS = {"timeout": "Lần thu thập quá thời gian cho phép và đã bị dừng",
+                 "interrupted": "Lần thu thập bị ngắt giữa chừng (dịch vụ dừng hoặc tiến trình bị tắt)",
+                 "failed": "Tiến trình thu thập kết thúc với lỗi"}
+
+
+def readable_reason(source: Source | None, state: str, errors: dict[str, int], crawl: Any, poll: Any,
+                    health: dict[str, Any], silent: bool) -> str:
+    """One sentence in Vietnamese saying why a source is not healthy ("" when it is)."""
+    from newswatch.web.health import describe, failure_reason, source_host
+
+    if state not in ("failing", "warning"):
+        return ""
+    if errors:
+        return failure_reason(errors, source)
+    if poll is not None and poll.status == "error" and poll.reason:
+        # the poll records "URL: reason-code; URL: reason-code"
+        codes: dict[str, list[str]] = {}
+        for part in str(poll.reason).split("; "):
+            url, _, code = part.rpartition(": ")
+            codes.setdefault(code.strip() or "error", []).append(url)
+        code, urls = max(codes.items(), key=lambda kv: len(kv[1]))
+        from urllib.parse import urlsplit
+
+        host = urlsplit(urls[0]).hostname or source_host(source)
+        return f"{describe(code, host.removeprefix('www.'))} — {len(urls)} URL"
+    if crawl is not None and crawl.status in CRAWL_ENDINGS:
+        return CRAWL_ENDINGS[crawl.status]
+    if health.get("last_status") in CRAWL_ENDINGS:
+        return CRAWL_ENDINGS[health["last_status"]]
+    if silent:
+        return "Nguồn im lặng: lâu không có bài mới so với nhịp đăng thường ngày"
+    if health.get("consecutive_failures"):
+        return f"{health['consecutive_failures']} lần thu thập lỗi liên tiếp"
+    return ""
 
 
 def run_history(ctx: WebContext, source: str | None = None, limit: int = 30) -> dict[str, Any]:
@@ -182,18 +239,28 @@ class TransitionError(ValueError):
     """The alert's status does not allow that step."""
 
 
-def set_alert_status(ctx: WebContext, alert_id: int, action: str, user: str) -> dict[str, Any]:
-    """Acknowledge or resolve, recording who and when."""
+def set_alert_status(ctx: WebContext, alert_id: int, action: str, user: str, note: str = "") -> dict[str, Any]:
+    """Acknowledge or resolve, recording who and when (and an optional note)."""
     from monitor import store as alert_store
 
     try:
         if action == "ack":
-            return alert_store.acknowledge(ctx.db, alert_id, user)
+            return alert_store.acknowledge(ctx.db, alert_id, user, note=note)
         if action == "resolve":
-            return alert_store.resolve(ctx.db, alert_id, user)
+            return alert_store.resolve(ctx.db, alert_id, user, note=note)
     except alert_store.InvalidTransition as exc:
         raise TransitionError(str(exc)) from None
     raise ValueError(action)
+
+
+def channel_status(ctx: WebContext) -> list[dict[str, Any]]:
+    """The notification channels (targets masked, never the URL) with their last delivery result."""
+    from monitor.channels import status
+
+    rows = status(ctx.settings, ctx.db)
+    for row in rows:
+        row.pop("url", None)
+    return rows
 
 
 def alert_counts(ctx: WebContext) -> dict[str, int]:
@@ -276,6 +343,29 @@ def dry_run(ctx: WebContext, rule_name: str, since: datetime | None) -> list[dic
     if mon.rules.get(rule_name) is None:
         raise KeyError(rule_name)
     return [to_plain(hit) for hit in mon.dry_run(rule_name, since)]
+
+
+def explain_article(ctx: WebContext, article: Any) -> list[dict[str, Any]]:
+    """Per ``new_directive`` rule, each document number of the article with its verdict and reason."""
+    from monitor.rules.new_directive import NewDirectiveRule
+
+    mon = monitor(ctx)
+    enriched = mon.enriched(article)
+    out = []
+    for rule in mon.rules.article_rules:
+        if isinstance(rule, NewDirectiveRule):
+            verdicts = [{"doc_number": f.doc_number, "fires": f.details.get("fires", False),
+                         "reason": f.details.get("reason", ""), "evidence": f.evidence}
+                        for f in rule.explain(enriched, mon.ctx)]
+            out.append({"rule": rule.name, "numbers": verdicts})
+    return out
+
+
+def dry_run_counts(hits: list[dict[str, Any]]) -> dict[str, int]:
+    """New alerts and attached articles of a dry run, counted as the CLI counts them."""
+    from monitor.archive import summarize
+
+    return summarize(hit.get("action", "") for hit in hits)
 
 
 def now() -> datetime:

@@ -7,12 +7,12 @@ import csv
 import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from newswatch import localtime
 from newswatch.web import data
 from newswatch.web.context import ctx
 from newswatch.web.pages import other_copies, run_search
@@ -42,6 +42,7 @@ def _csv_rows(request: Request, params: SearchParams) -> Iterator[str]:
     yield flush()
     written = 0
     page = 1
+    tz = localtime.zone_of(ctx(request).settings)
     while written < CSV_MAX_ROWS:
         params.page = page
         result, error = run_search(request, params, limit=CSV_PAGE)
@@ -52,7 +53,7 @@ def _csv_rows(request: Request, params: SearchParams) -> Iterator[str]:
         for hit in result.hits:
             article = hit.article
             copies = other_copies(hit)
-            writer.writerow([article.cluster_id or "", article.published.isoformat() if article.published else "",
+            writer.writerow([article.cluster_id or "", localtime.iso(article.published, tz) or "",
                              article.source, _csv_safe(article.title), article.url,
                              " ".join(article.canonical_doc_numbers), " ".join(article.topics),
                              1 + len(copies), " ".join(str(c.get("source", "")) for c in copies),
@@ -82,8 +83,12 @@ def alerts_atom(request: Request, rule: str = "", severity: str = "", status: st
     context = ctx(request)
     alerts = data.list_alerts(context, rule=rule, severity=severity, status=status, limit=50)
     base = str(request.base_url).rstrip("/")
-    updated = max((a.get("created_at") or "" for a in alerts), default="") or datetime.now(UTC).isoformat()
-    body = context.templates.get_template("alerts.atom.xml").render(alerts=alerts, base=base, updated=updated)
+    # the feed changed when its newest entry changed (an acknowledgement counts, not only a new alert)
+    changes = [localtime.as_datetime(a.get("updated_at") or a.get("created_at")) for a in alerts]
+    newest = max((c for c in changes if c is not None), default=None) or datetime.now(UTC)
+    tz = localtime.zone_of(context.settings)
+    body = context.templates.get_template("alerts.atom.xml").render(alerts=alerts, base=base,
+                                                                    updated=localtime.iso(newest, tz))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -107,7 +112,3 @@ async def _alert_events(request: Request) -> AsyncIterator[str]:
 def alerts_stream(request: Request) -> Response:
     return StreamingResponse(_alert_events(request), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-def atom_id(base: str, alert: dict[str, Any]) -> str:
-    return f"{base}/alerts#{alert.get('id')}"

@@ -65,6 +65,7 @@ class StateCollector(Collector):
         yield from self._safe(self._alerts)
         yield from self._safe(self._scheduler)
         yield from self._safe(self._store)
+        yield from self._safe(self._logins)
         scrape = GaugeMetricFamily("newswatch_metrics_scrape_seconds", "Time spent reading the state DB for /metrics")
         scrape.add_metric([], time.perf_counter() - started)
         yield scrape
@@ -160,6 +161,23 @@ class StateCollector(Collector):
         stored = GaugeMetricFamily("newswatch_articles_stored", "Articles in the store")
         stored.add_metric([], self.context.store.count())
         yield stored
+
+
+    def _logins(self) -> Iterator[Any]:
+        from newswatch.web.throttle import LoginThrottle
+
+        throttle = LoginThrottle(self.context.db, self.context.settings.service.login)
+        attempts = CounterMetricFamily("newswatch_login_attempts", "Login attempts by outcome (ok, failed, "
+                                       "refused: locked out)", labels=["outcome"])
+        counts = throttle.counts()
+        for outcome in ("ok", "failed", "refused"):
+            attempts.add_metric([outcome], counts.get(outcome, 0))
+        yield attempts
+        locked = GaugeMetricFamily("newswatch_login_lockouts", "User names and client addresses locked out now",
+                                   labels=["scope"])
+        for scope, count in throttle.locked().items():
+            locked.add_metric([scope], count)
+        yield locked
 
 
 def registry_for(context: WebContext) -> CollectorRegistry:

@@ -28,6 +28,20 @@ def test_windows_1258_page_extracts_like_its_utf8_twin(name):
     assert unicodedata.is_normalized("NFC", twin.text)
 
 
+@pytest.mark.parametrize("name", ["labour-paper", "law-paper"])
+def test_a_utf8_page_with_pasted_windows_1252_quotes_keeps_its_text_and_quotes(name):
+    html, expected = load_fixture(name)
+    text = html.decode("utf-8")
+    sentence = expected["paragraphs"][1][:40]  # in the body: curly quotes pasted from a word processor,
+    cut = text.index(sentence) + len(sentence)             # as Windows-1252 bytes, around UTF-8 Vietnamese
+    mixed = text[:cut].encode("utf-8") + " \x93trích dẫn\x94 ".encode().replace(b"\xc2\x93", b"\x93").replace(
+        b"\xc2\x94", b"\x94") + text[cut:].encode("utf-8")
+    article = extract_article(mixed, f"https://example.vn/{name}.htm")
+    assert "\ufffd" not in article.text + article.title + (article.lead or "")
+    assert "“trích dẫn”" in article.text
+    assert article.title == extract_article(html, f"https://example.vn/{name}.htm").title
+
+
 def test_declared_encoding_is_used_when_the_page_has_no_meta_charset():
     html, expected = load_fixture("labour-paper")
     text = html.decode("utf-8").replace('<meta charset="utf-8">', "")

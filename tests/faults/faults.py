@@ -145,6 +145,18 @@ def stored_urls(settings: Settings) -> Counter[str]:
         return Counter(a.url for a in store.iter_articles())
 
 
+def fetched_articles(settings: Settings, source: str = "localgov") -> int:
+    """How many URLs of ``source`` the crawl state records as stored articles."""
+    from sqlalchemy import func, select
+
+    from newswatch.state.crawl import crawl_urls
+    from newswatch.state.db import open_state
+
+    with open_state(settings.state_url).connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(crawl_urls)
+                                .where(crawl_urls.c.source == source, crawl_urls.c.status == "article")).scalar())
+
+
 def alert_keys(settings: Settings) -> Counter[str]:
     """How many alerts each (rule, key) has."""
     from sqlalchemy import select

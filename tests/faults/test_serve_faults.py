@@ -18,6 +18,7 @@ from faults import (
     child_env,
     config_dir,
     feed_site,
+    fetched_articles,
     interrupt_group,
     serve_command,
     settings_for,
@@ -31,7 +32,6 @@ from monitor_helpers import free_port
 
 from monitor.store import outbox_status
 from newswatch.state import open_state
-from newswatch.state.crawl import source_url_counts
 
 SERVICE_EXIT_S = 15.0  # the crawl child stops as on SIGTERM (a graceful Scrapy close), then its helpers end
 # The service's crawl runs with the crawler's own settings: a clean stop still downloads the requests already
@@ -64,12 +64,12 @@ def test_serve_killed_mid_crawl_loses_nothing_and_alerts_once(tmp_path: Path, we
             serve.wait(10)
             assert wait_gone(processes, SERVICE_EXIT_S) == [], f"round {number}: processes outlived the service"
         db = open_state(settings.state_url)
-        done = source_url_counts(db).get("localgov", {}).get("article", 0)
+        done = fetched_articles(settings)
         assert done < articles, "the killed services fetched everything: nothing left to prove"
 
         log = tmp_path / "serve-final.log"
         serve = spawn(serve_command(config, data, free_port()), env, log)
-        wait_until(lambda: source_url_counts(db).get("localgov", {}).get("article", 0) == articles, 120,
+        wait_until(lambda: fetched_articles(settings) == articles, 120,
                    "every article fetched", serve, log)
         wait_until(lambda: len({r.key for r in webhook.accepted()}) >= articles, 60, "every alert delivered", serve,
                    log)

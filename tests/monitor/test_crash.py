@@ -14,6 +14,7 @@ from monitor_helpers import RULES_FOR_DELIVERY, make_settings
 
 from monitor import store
 from monitor.delivery import deliver_pending
+from newswatch import localtime
 from newswatch.settings import PROJECT_ROOT
 from newswatch.state.db import open_state
 
@@ -53,7 +54,7 @@ def test_killed_after_commit_before_send(tmp_path: Path, webhook) -> None:
     assert counts["sent"] == 3
     accepted = [r.key for r in webhook.accepted()]
     assert sorted(accepted) == sorted(_keys(settings)) and len(set(accepted)) == 3
-    assert deliver_pending(settings, now=store.now_utc() + timedelta(hours=1))["due"] == 0
+    assert deliver_pending(settings, now=localtime.utcnow() + timedelta(hours=1))["due"] == 0
     assert len(webhook.received) == 3
 
 
@@ -71,11 +72,11 @@ def test_killed_while_sending(tmp_path: Path, webhook) -> None:
     assert deliver_pending(settings)["sent"] == 2
     assert sorted(r["status"] for r in store.outbox_status(db)) == ["sending", "sent", "sent"]
     # ... and is retried once it has (lease_seconds: 60).
-    assert deliver_pending(settings, now=store.now_utc() + timedelta(seconds=61))["sent"] == 1
+    assert deliver_pending(settings, now=localtime.utcnow() + timedelta(seconds=61))["sent"] == 1
     keys = _keys(settings)
     accepted = [r.key for r in webhook.accepted()]
     assert sorted(accepted) == sorted(keys), "every notification accepted exactly once"
     held_key = webhook.received[0].key
     assert [r.key for r in webhook.received].count(held_key) == 2  # the repeat carries the same key
     assert {r["status"] for r in store.outbox_status(db)} == {"sent"}
-    assert deliver_pending(settings, now=store.now_utc() + timedelta(hours=1))["due"] == 0
+    assert deliver_pending(settings, now=localtime.utcnow() + timedelta(hours=1))["due"] == 0

@@ -39,7 +39,7 @@ def test_shipped_rules_load() -> None:
     (("    severity: high\n", "    severity: urgent\n"), "rules[0] (cds-new-directives).severity", "high"),
     (("    doc_types: [CT, CĐ, QĐ, NQ, NĐ, TB, CV]\n", "    doc_types: [CT, XYZ]\n"),
      "rules[1] (gov-new-directives).doc_types", "unknown document type"),
-    (("    topics: [chuyen-doi-so]\n", "    topics: [chuyen-doi-so]\n    notify: [press-office]\n"),
+    (("    max_age_days: 30\n", "    max_age_days: 30\n    notify: [press-office]\n"),
      "rules[0] (cds-new-directives).notify", "apprise URL"),
     (("  - name: gov-new-directives\n", "  - name: cds-new-directives\n"), "rules[1] (cds-new-directives).name",
      "already used"),

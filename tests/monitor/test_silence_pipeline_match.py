@@ -11,6 +11,7 @@ from monitor_stream import art
 
 from monitor import store
 from monitor.engine import Monitor, check_silence
+from newswatch import localtime
 from newswatch.models import Article
 from newswatch.state.runs import SourceRun, finish_run, record_source_run, start_run
 from newswatch.store import open_store
@@ -45,7 +46,7 @@ def test_silent_and_failing_sources(tmp_path: Path) -> None:
     monitor = Monitor(settings)
     for _ in range(3):
         _run(monitor, "mst", "failed")
-    now = store.now_utc() + timedelta(hours=10)
+    now = localtime.utcnow() + timedelta(hours=10)
     alerts = check_silence(settings, now)
     assert sorted(a.key for a in alerts) == ["baochinhphu:silent", "mst:failing"]
     silent = store.get_alert(monitor.db, next(a.id for a in alerts if a.key == "baochinhphu:silent"))

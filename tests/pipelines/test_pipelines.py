@@ -132,3 +132,21 @@ def test_a_store_failure_is_counted_and_the_crawl_goes_on(crawler, caplog) -> No
 def test_other_items_pass_untouched(crawler) -> None:  # type: ignore[no-untyped-def]
     item = {"not": "an article"}
     assert run(chain(crawler), item) is item
+
+
+def test_a_french_page_stays_french_through_the_pipelines(crawler) -> None:  # type: ignore[no-untyped-def]
+    from newswatch.extract import extract_article
+
+    html = ("<html lang='fr'><head><title>Le Vietnam accélère sa transformation numérique</title>"
+            "<meta property='article:published_time' content='2026-11-12T09:00:00+07:00'></head><body><article>"
+            "<h1>Le Vietnam accélère sa transformation numérique</h1>"
+            + "".join(f"<p>{p}</p>" for p in (
+                "Le Premier ministre a signé une directive sur la transformation numérique des administrations, "
+                "demandant aux ministères de connecter leurs bases de données avant la fin de l'année prochaine.",
+                "Les provinces devront publier en ligne toutes les procédures administratives et former leurs "
+                "fonctionnaires aux outils numériques, selon le texte publié par le portail du gouvernement."))
+            + "</article></body></html>")
+    article = extract_article(html, "https://fr.example.vn/transformation-numerique.htm", source="fr")
+    assert article.language == "fr"
+    item = EnrichPipeline(crawler).process_item(article)
+    assert item.language == "fr" and item.topics == []  # decided once, by the extractor; never overridden

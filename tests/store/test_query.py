@@ -8,19 +8,46 @@ import pytest
 import store_corpus as corpus
 
 from newswatch.models import Article
-from newswatch.search import And, Not, Or, Term, highlight, parse_query
+from newswatch.search import And, Not, Or, Term, highlight, matches, parse_query, to_es
 from newswatch.store.text_index import TextIndex
 
-ODD = ["Bộ TT&TT", '"chuyển đổi', "-", "*", ":", "((a", "a))", "NOT", "AND OR", '""', '-"', "a OR -b",
-       "NOT NOT x", "(" * 500 + "x", "\x00", "17/2017/NĐ-CP", "c++", "tiêu đề: \"x", "—", "«chuyển đổi số»"]
+
+def shape(node: object) -> str:
+    """A parsed tree as text: words, 'phrases', -negation, AND(...), OR(...); ALL for the empty query."""
+    if node is None:
+        return "ALL"
+    if isinstance(node, Term):
+        words = " ".join(node.exact)
+        return f"'{words}'" if len(node.exact) > 1 else words
+    if isinstance(node, Not):
+        return "-" + shape(node.child)
+    kind = "AND" if isinstance(node, And) else "OR"
+    return f"{kind}({', '.join(shape(c) for c in node.children)})"  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("text", ODD)
-def test_odd_input_parses_and_compiles(text: str, tmp_path: Path) -> None:
+ODD = [  # what an analyst may type, and what it must mean
+    ("Bộ TT&TT", "AND(bộ, 'tt tt')"),
+    ('"chuyển đổi', "'chuyển đổi'"),  # an unclosed quote still makes a phrase
+    ("-", "ALL"), ("*", "ALL"), (":", "ALL"), ('""', "ALL"), ('-"', "ALL"), ("\x00", "ALL"), ("—", "ALL"),
+    ("NOT", "ALL"), ("AND OR", "ALL"),  # operators alone are nothing to search for
+    ("((a", "a"), ("a))", "a"), ("(" * 500 + "x", "x"),  # unbalanced parentheses are forgiven
+    ("a OR -b", "OR(a, -b)"),
+    ("NOT NOT x", "--x"),
+    ("17/2017/NĐ-CP", "'17 2017 nđ cp'"),  # a document number is one phrase
+    ("c++", "c"),
+    ('tiêu đề: "x', "AND(tiêu, đề, x)"),
+    ("«chuyển đổi số»", "AND(chuyển, đổi, số)"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), ODD)
+def test_odd_input_parses_to_what_it_means_and_compiles_everywhere(text: str, expected: str, tmp_path: Path) -> None:
     query = parse_query(text)
+    assert shape(query.root) == expected
     TextIndex(tmp_path / "index").compiler.compile(query.root)
-    query.to_es()
-    query.matches(corpus.original())
+    assert isinstance(to_es(query), dict)
+    if expected == "ALL":
+        assert matches(query, corpus.original())  # an empty query matches everything, as search lists everything
 
 
 def test_structure() -> None:
@@ -51,13 +78,13 @@ def test_structure() -> None:
     ("", True),
 ])
 def test_matches_in_memory(text: str, expected: bool) -> None:
-    assert parse_query(text).matches(corpus.original()) is expected
+    assert matches(parse_query(text), corpus.original()) is expected
 
 
 def test_old_style_tone_marks_match_new_style() -> None:
     article = Article(url="u", title="Hòa bình", text="Thủy điện và hòa giải")
-    assert parse_query("hoà giải").matches(article)
-    assert parse_query("Thuỷ điện").matches(article)
+    assert matches(parse_query("hoà giải"), article)
+    assert matches(parse_query("Thuỷ điện"), article)
 
 
 def test_highlight_marks_the_original_spelling_and_escapes() -> None:

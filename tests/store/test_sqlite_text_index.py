@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import store_corpus as corpus
 
-from newswatch.store import sqlite as sqlite_store
-from newswatch.store import text_index
+from newswatch.store import sqlite_index, text_index
 from newswatch.store.base import SearchQuery
-from newswatch.store.sqlite import SCHEMA_VERSION, SQLiteStore
+from newswatch.store.sqlite import SQLiteStore
+from newswatch.store.sqlite_schema import SCHEMA_VERSION
 from newswatch.store.text_index import INDEX_VERSION
 
 
@@ -181,8 +181,8 @@ def test_a_long_index_update_keeps_what_it_committed_on_the_way(tmp_path: Path, 
     store = SQLiteStore(tmp_path / "articles.db")
     for article in (corpus.original(), corpus.storm(), corpus.press()):
         store.put(article)
-    monkeypatch.setattr(sqlite_store, "_INDEX_CHUNK", 1)
-    monkeypatch.setattr(sqlite_store, "_COMMIT_EVERY", 1)
+    monkeypatch.setattr(sqlite_index, "_INDEX_CHUNK", 1)
+    monkeypatch.setattr(sqlite_index, "_COMMIT_EVERY", 1)
     read_chunk, chunks_read = store._index_entries, []
 
     def stopped_at_the_third_chunk(after: int):  # type: ignore[no-untyped-def]
@@ -213,7 +213,7 @@ def test_the_change_log_is_pruned_and_a_new_index_still_gets_every_article(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The log keeps the newest changes once the text index holds the older ones; an index built from nothing
     afterwards (deleted, or of another version) indexes every article, not only what the log still has."""
-    monkeypatch.setattr(sqlite_store, "CHANGES_KEPT", 1)
+    monkeypatch.setattr(sqlite_index, "CHANGES_KEPT", 1)
     path = tmp_path / "articles.db"
     store = SQLiteStore(path)
     for article in (corpus.original(), corpus.storm(), corpus.press(), corpus.template_twin()):
@@ -236,7 +236,7 @@ def test_a_writer_behind_the_pruned_log_still_finds_the_copies_of_other_writers_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A crawl process's near-duplicate index follows the log; when the changes it has not read were pruned
     meanwhile (by the web service's refresh), it reloads and still files a copy with its story."""
-    monkeypatch.setattr(sqlite_store, "CHANGES_KEPT", 1)
+    monkeypatch.setattr(sqlite_index, "CHANGES_KEPT", 1)
     path = tmp_path / "articles.db"
     crawl, service = SQLiteStore(path), SQLiteStore(path)
     crawl.put(corpus.storm())  # the crawl process's index is loaded, at the log's first change

@@ -54,6 +54,9 @@ VARIANTS = [
     ("Quyết định 82/2005-QĐ-UBND", "82/2005/QĐ-UBND"),
     ("Nghị quyết 03-NQ/CP", "03/NQ-CP"),
     ("Số 02/CT-TTg.", "02/CT-TTg"),
+    ("Quyết định 2.605/QĐ-TTg", "2605/QĐ-TTg"),  # a thousands dot some outlets print
+    ("Công văn số 2380/SGDĐT-VP", "2380/SGDĐT-VP"),  # a province's department (Sở)
+    ("Thông báo kết luận số 47-TB/TGV", "47-TB/TGV"),
     (unicodedata.normalize("NFD", "Nghị định 42/2022/NĐ-CP"), "42/2022/NĐ-CP"),
 ]
 

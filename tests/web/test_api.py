@@ -55,6 +55,17 @@ def test_article_page_links_document_numbers_and_marks_first_publisher(client: T
     data = client.get(f"/api/articles/{seeded.directive_ids[2]}").json()
     assert [c["source"] for c in data["copies"]] == ["baochinhphu", "truyenhinhthanhhoa", "laodongthudo"]
     assert client.get("/articles/nope").status_code == 404
+    assert "Vì sao cảnh báo hay không" not in html  # evaluating the rules is for logged-in users
+
+
+def test_a_logged_in_user_sees_why_each_number_did_or_did_not_alert(client: TestClient, seeded: Seeded) -> None:
+    login(client)
+    html = client.get(f"/articles/{seeded.directive_ids[0]}").text
+    section = html.split('<section class="explain">')[1].split("</section>")[0]
+    assert "cds-new-directives" in section and "15/CT-TTg" in section
+    assert "issued (“" in section and "cảnh báo" in section
+    rows = section.split("<h3>gov-new-directives</h3>")[1]
+    assert "topics do not match" in rows  # the other-directives rule leaves the digital one to its rule
 
 
 def test_csv_export_has_one_row_per_story(client: TestClient, seeded: Seeded) -> None:
@@ -131,19 +142,30 @@ def test_sources_show_failing_source_with_reason(client: TestClient, seeded: See
     assert sources["vietnamnet"]["state"] == "failing"
     assert sources["vietnamnet"]["errors_by_reason"] == {"dns": 3}
     assert sources["baochinhphu"]["state"] == "never"
+    assert sources["vietnamnet"]["reason"] == "DNS: không phân giải được vietnamnet.vn — 3 URL"
     html = client.get("/sources").text
     assert 'class="state-failing" data-source="vietnamnet"' in html
-    assert "dns: 3" in html
+    assert "DNS: không phân giải được vietnamnet.vn — 3 URL" in html
+    assert "dns: 3" not in html  # the raw code is on the source's page, one click away
+    assert 'href="/sources/vietnamnet#log"' in html
+    assert "<code>dns: 3</code>" in client.get("/sources/vietnamnet").text
 
 
 def test_rules_page_and_dry_run(client: TestClient, seeded: Seeded) -> None:
     rules = {r["name"]: r for r in client.get("/api/rules").json()["rules"]}
     assert {"cds-new-directives", "gov-new-directives", "source-silence"} <= set(rules)
     assert rules["cds-new-directives"]["recent"][0]["doc_number"] == "15/CT-TTg"
+    assert client.get("/api/rules/cds-new-directives/dry-run").status_code == 401, "a dry run needs a login"
+    assert login(client).status_code == 303
     dry = client.get("/api/rules/cds-new-directives/dry-run").json()["would_fire"]
     assert {h["article"]["id"] for h in dry} == set(seeded.directive_ids), "citations and other news do not fire"
+    answer = client.get("/api/rules/cds-new-directives/dry-run").json()
+    assert answer["alerts"] == sum(h["action"] == "alert" for h in dry) and answer["alerts"] + answer["attached"] == len(dry)
     html = client.get("/rules", params={"dry": "cds-new-directives"}).text
-    assert "would fire" in html and "15/CT-TTg" in html
+    assert "15/CT-TTg" in html
+    # the page states the same counts as the API and the CLI ("N alert(s), M attached")
+    assert f"<strong>{answer['alerts']}</strong> cảnh báo mới" in html
+    assert f"<strong>{answer['attached']}</strong> bài gắn vào cảnh báo đã có" in html
     assert client.get("/api/rules/nope/dry-run").status_code == 404
 
 

@@ -6,56 +6,14 @@ refreshes the README's), else into the test's temporary folder, so a test run le
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from web_seed import PASSWORD, USER, XSS_TITLE, Seeded
-
-from newswatch.settings import PROJECT_ROOT, find_chromium
+from web_seed import shot as _shot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.fail("no Chromium on this machine: run scripts/install-system-deps.sh or set NEWSWATCH_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = os.environ.get("NEWSWATCH_SCREENSHOTS")
-    path = (PROJECT_ROOT / folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _shot(page: object, folder: Path, name: str) -> Path:
-    path = folder / name
-    page.screenshot(path=str(path), full_page=False)  # type: ignore[attr-defined]
-    return path
 
 
 def test_search_with_a_filter_and_open_a_hit(page: object, live_server: str, seeded: Seeded,
@@ -121,6 +79,6 @@ def test_sources_page_shows_the_failing_source(page: object, live_server: str, s
     row = page.locator("tr[data-source=vietnamnet]")  # type: ignore[attr-defined]
     expect(row).to_have_class("state-failing")
     expect(row.locator(".badge.state")).to_have_text("lỗi")
-    expect(row).to_contain_text("dns: 3")
+    expect(row.locator(".reason")).to_have_text("DNS: không phân giải được vietnamnet.vn — 3 URL")
     expect(page.locator("tr[data-source=baochinhphu] .badge.state")).to_have_text("chưa chạy")  # type: ignore[attr-defined]
     _shot(page, screenshots, "sources.png")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,8 +16,8 @@ from newswatch.settings import Settings
 from newswatch.state import runs
 from newswatch.state.db import open_state
 from newswatch.store import open_store
+from newswatch.text.enrich import enrich_article
 from newswatch.web.app import create_app
-from pipelines.enrich import enrich_article
 
 USER = "bientap"
 PASSWORD = "mat-khau-2026"
@@ -118,3 +119,10 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def shot(page: object, folder: Path, name: str) -> Path:
+    """A screenshot of the browser page into ``folder`` (the screenshots fixture)."""
+    path = folder / name
+    page.screenshot(path=str(path), full_page=False)  # type: ignore[attr-defined]
+    return path
