@@ -76,11 +76,25 @@ def serve_command(config: Path, data: Path, port: int) -> list[str]:
             "--port", str(port), "--grace", "2"]
 
 
+SPAWNED: list[subprocess.Popen[bytes]] = []  # killed with their trees when a test ends (see conftest)
+
+
 def spawn(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start ``cmd`` in a session of its own (its process group is what a terminal would signal)."""
     with log.open("ab") as out:
-        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                                cwd=str(PROJECT_ROOT), start_new_session=True)
+        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                   cwd=str(PROJECT_ROOT), start_new_session=True)
+    SPAWNED.append(process)
+    return process
+
+
+def kill_spawned() -> None:
+    """Kill what a failed test left running: every spawned process still alive, with its descendants."""
+    while SPAWNED:
+        process = SPAWNED.pop()
+        if process.poll() is None:
+            wait_gone(tree(process.pid), 0)
+            process.wait(10)
 
 
 def tree(pid: int) -> list[psutil.Process]:
