@@ -16,7 +16,10 @@ What it does, in order:
 3. decides article or not (URL pattern, else page evidence), extracts in the process pool
    (:mod:`newswatch.crawl.pages`) and yields an :class:`~newswatch.models.Article` to the pipelines;
 4. records every URL's outcome in the crawl state once the pipelines are done with it, and every
-   failure with its reason (stats ``newswatch/errors/<reason>``, kept in the run history).
+   failure with its reason (stats ``newswatch/errors/<reason>``, kept in the run history);
+5. saves an entry's validators (ETag, Last-Modified, body hash) only once every article it listed has
+   its outcome committed and every entry it led to is finished (:mod:`crawlers.progress`): a crawl
+   that ends early leaves the rest of an entry to the next run instead of hiding it behind a ``304``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from twisted.python.failure import Failure
 
 from crawlers import discovery
 from crawlers.discovery import Link
+from crawlers.progress import EntryProgress, OpenEntry
 from newswatch.crawl.pages import extraction_workers, submit_page, warm_pool
 from newswatch.models import Article
 from newswatch.settings import load_settings
@@ -50,11 +54,19 @@ from newswatch.state.crawl import EntryState, UrlState, load_entries, load_urls,
 logger = logging.getLogger(__name__)
 
 PLAYWRIGHT_HANDLER = "crawlers.handlers.SharedPlaywrightHandler"  # one driver for http and https
+STORE_PIPELINE = "pipelines.store.StorePipeline"
+GONE_REASONS = frozenset({"http_404", "http_410", "robots_disallowed", "offsite"})
 
 
 def playwright_meta() -> dict[str, Any]:
     """Request meta of a page rendered by Chromium (the handler picks its browser context when it is downloaded)."""
     return {"playwright": True, "playwright_page_goto_kwargs": {"wait_until": "load"}}
+
+
+def _validators(response: Response) -> dict[str, str | None]:
+    """The ETag and Last-Modified a response carries (saved once its entry is finished)."""
+    return {"etag": (response.headers.get(b"ETag") or b"").decode("latin-1") or None,
+            "last_modified": (response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None}
 
 
 def _truthy(value: Any) -> bool:
@@ -68,6 +80,8 @@ def failure_reason(failure: Failure) -> str:
         return f"http_{exc.response.status}"
     if isinstance(exc, IgnoreRequest):
         text = str(exc).lower()
+        if "download_maxsize" in text or "max size" in text:  # a body that decompressed past DOWNLOAD_MAXSIZE
+            return "too_large"
         if "robots.txt" in text:
             return "robots_disallowed"
         if "redirection" in text:
@@ -111,6 +125,11 @@ class SourceSpider(scrapy.Spider):
         self.article_requests = 0
         self.requested: set[str] = set()
         self._pending_state: list[dict[str, Any]] = []
+        self.progress = EntryProgress()
+        self._settled: set[str] = set()  # article URLs whose outcome is committed to the crawl state in this run
+        self._finished_entries: list[OpenEntry] = []  # finished entries whose validators are not saved yet
+        self._entries_requested: set[str] = set()
+        self._stores = False  # whether the store pipeline runs (an item it could not store is retried)
 
     # --- set-up -----------------------------------------------------------------------------------
 
@@ -163,6 +182,7 @@ class SourceSpider(scrapy.Spider):
         crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._item_error, signal=signals.item_error)
+        crawler.signals.connect(self._spider_error, signal=signals.spider_error)
 
     def _check_pipelines(self, s: Any) -> None:
         """Leave out item pipelines that cannot be imported, loudly, instead of failing the whole crawl."""
@@ -180,6 +200,7 @@ class SourceSpider(scrapy.Spider):
             usable[path] = order
         if usable != configured:
             s.set("ITEM_PIPELINES", usable, priority="spider")
+        self._stores = STORE_PIPELINE in usable
 
     def _opened(self, spider: scrapy.Spider) -> None:
         self.entries = load_entries(self.db, self.source.name)
@@ -192,9 +213,14 @@ class SourceSpider(scrapy.Spider):
         if getattr(self, "_flusher", None) is not None and self._flusher.running:
             self._flusher.stop()
         self.flush_state()
+        unfinished = self.progress.unfinished()
+        if unfinished:
+            self._stat("entries/unfinished", len(unfinished))
+            logger.info("%s: %d entr%s left for the next run (%s): %s", self.source.name, len(unfinished),
+                        "y" if len(unfinished) == 1 else "ies", reason, ", ".join(unfinished[:5]))
 
     def flush_state(self) -> None:
-        """Write buffered URL outcomes to the state DB (every 2 s and at close)."""
+        """Write buffered URL outcomes to the state DB (every 2 s and at close), then the entries they finished."""
         pending, self._pending_state = self._pending_state, []
         if pending:
             try:
@@ -202,6 +228,29 @@ class SourceSpider(scrapy.Spider):
             except Exception:  # a locked or broken state DB must not lose the crawl: retry next flush
                 logger.exception("could not write crawl state; will retry")
                 self._pending_state[:0] = pending
+                return
+            urls = {record["url"] for record in pending}
+            self._settled.update(urls)
+            self._finished_entries.extend(self.progress.settle(urls))
+        self._save_finished()
+
+    def _save_finished(self) -> None:
+        """Save the validators of finished entries (after the outcomes of their articles were committed)."""
+        while self._finished_entries:
+            entry = self._finished_entries[0]
+            try:
+                save_entry(self.db, url=entry.url, source=self.source.name, kind=entry.kind, **entry.values)
+            except Exception:
+                logger.exception("could not save the validators of %s; will retry", entry.url)
+                return
+            self._finished_entries.pop(0)
+
+    def _entry_finished(self, finished: list[OpenEntry]) -> None:
+        # an entry finishes only once the outcomes of all its articles are committed (settled), so its
+        # validators can be saved at once
+        if finished:
+            self._finished_entries.extend(finished)
+            self._save_finished()
 
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"newswatch/{key}", count)  # type: ignore[union-attr]
@@ -224,6 +273,7 @@ class SourceSpider(scrapy.Spider):
                         yield request
 
     def entry_request(self, url: str, kind: str, depth: int = 0, parent: str | None = None) -> Request:
+        self._entries_requested.add(url)
         meta: dict[str, Any] = {"nw_entry": kind, "nw_entry_url": url, "nw_depth": depth, "nw_full": self.full,
                                 "nw_parent": parent, "handle_httpstatus_list": [304]}
         if kind == "listing" and self.source.render_js:
@@ -241,16 +291,14 @@ class SourceSpider(scrapy.Spider):
             self._stat("entries/unchanged")
             save_entry(self.db, url=url, source=self.source.name, kind="robots", last_status=304,
                        last_fetched=datetime.now(UTC))
+            self._entry_finished(self.progress.child_done(url))
             yield from self._known_children(url)
             return
         self._stat("entries/fetched")
         sitemaps = discovery.robots_sitemaps(response.body, response.url)
-        save_entry(self.db, url=url, source=self.source.name, kind="robots", last_status=response.status,
-                   last_fetched=datetime.now(UTC), items=len(sitemaps),
-                   etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
-                   last_modified=(response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None)
-        for sitemap in sitemaps:
-            yield self.entry_request(sitemap, "sitemap", parent=url)
+        row = {"last_status": response.status, "last_fetched": datetime.now(UTC), "items": len(sitemaps)}
+        validators = {**_validators(response), "content_hash": hashlib.sha1(response.body).hexdigest()}
+        yield from self._open_entry(url, "robots", row, validators, [], sitemaps, [], 0)
 
     async def parse_entry(self, response: Response) -> AsyncIterator[Any]:
         kind = response.meta["nw_entry"]
@@ -262,43 +310,78 @@ class SourceSpider(scrapy.Spider):
             self._stat("entries/unchanged")
             save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=304, last_fetched=now,
                        last_reason=None, parent=parent)
+            self._entry_finished(self.progress.child_done(url))
             for child in self._known_children(url):
                 yield child
             return
         self._stat("entries/fetched")
         body_hash = hashlib.sha1(response.body).hexdigest()
-        validators = {
-            "etag": (response.headers.get(b"ETag") or b"").decode("latin-1") or None,
-            "last_modified": (response.headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
-        }
+        validators = _validators(response)
         if not self.full and entry is not None and entry.content_hash == body_hash:
             self._stat("entries/unchanged")
             save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=response.status,
                        last_fetched=now, last_reason=None, parent=parent, **validators)
+            self._entry_finished(self.progress.child_done(url))
             for child in self._known_children(url):
                 yield child
             return
         links, children, pages = self._links_of(kind, response)
-        requests = [r for r in (self.article_request(link, via=kind) for link in links) if r is not None]
-        save_entry(self.db, url=url, source=self.source.name, kind=kind, last_status=response.status,
-                   last_fetched=now, last_reason=None, content_hash=body_hash, items=len(links),
-                   new_items=len(requests), parent=parent, **validators)
-        for child in children:
-            yield self.entry_request(child, "sitemap", parent=url)
         depth = response.meta.get("nw_depth", 0)
-        if kind == "listing" and depth < self.source.listing_depth:
-            for page in pages:
-                yield self.entry_request(page, "listing", depth=depth + 1)
-        for request in requests:
+        if kind != "listing" or depth >= self.source.listing_depth:
+            pages = []
+        row = {"last_status": response.status, "last_fetched": now, "last_reason": None, "items": len(links),
+               "parent": parent}
+        for request in self._open_entry(url, kind, row, {**validators, "content_hash": body_hash}, links, children,
+                                        pages, depth):
             yield request
+
+    def _open_entry(self, url: str, kind: str, row: dict[str, Any], validators: dict[str, Any], links: list[Link],
+                    children: list[str], pages: list[str], depth: int) -> list[Request]:
+        """The requests an entry's body leads to.
+
+        ``row`` (status, counts) is saved now; ``validators`` (ETag, Last-Modified, body hash) once the
+        entry is finished: every article it listed done and every entry it led to finished.
+        """
+        requests: list[Request] = []
+        waiting: set[str] = set()
+        blocked = False
+        for link in links:
+            decision, article_url = self._decide(link)
+            if decision == "fetch":
+                requests.append(self._article_request(article_url, link, via=kind))
+                waiting.add(article_url)
+            elif decision == "requested" and article_url not in self._settled:
+                waiting.add(article_url)  # found by another route in this run, not done yet
+            elif decision == "limit":
+                blocked = True
+        save_entry(self.db, url=url, source=self.source.name, kind=kind, new_items=len(requests), **row)
+        child_requests: list[Request] = []
+        child_urls: list[str] = []
+        for child in children:
+            if child in self._entries_requested:
+                continue  # already asked for in this run (the same sitemap listed twice)
+            # recorded now, so that an unchanged parent still asks for it if this run ends before it is read
+            save_entry(self.db, url=child, source=self.source.name, kind="sitemap", parent=url)
+            child_requests.append(self.entry_request(child, "sitemap", parent=url))
+            child_urls.append(child)
+        for page in pages:
+            if page in self._entries_requested:
+                continue  # a listing page linked from two pages is read once
+            child_requests.append(self.entry_request(page, "listing", depth=depth + 1))
+            child_urls.append(page)
+        self._entry_finished(self.progress.open(url, kind, validators, waiting_urls=waiting, children=child_urls,
+                                                blocked=blocked))
+        return child_requests + requests
 
     def _known_children(self, url: str) -> list[Request]:
         """An unchanged sitemap index still has children that may have changed: ask each of them, conditionally.
 
-        (An unchanged first listing page ends there: new articles appear on page 1 before any later page.)
+        (An unchanged first listing page ends there: it is saved as unchanged only once the pages it
+        led to were finished, and new articles appear on page 1 before any later page.)
         """
         return [self.entry_request(child.url, "sitemap", parent=url)
-                for child in self.entries.values() if child.parent == url and child.kind == "sitemap"]
+                for child in self.entries.values()
+                if child.parent == url and child.kind == "sitemap" and child.url not in self._entries_requested]
 
     def _links_of(self, kind: str, response: Response) -> tuple[list[Link], list[str], list[str]]:
         """(article links, child sitemaps, pagination pages) of an entry point, whatever it turns out to be."""
@@ -320,25 +403,33 @@ class SourceSpider(scrapy.Spider):
         return [], [], []
 
     def article_request(self, link: Link, *, via: str) -> Request | None:
+        decision, url = self._decide(link)
+        return self._article_request(url, link, via=via) if decision == "fetch" else None
+
+    def _decide(self, link: Link) -> tuple[str, str]:
+        """(decision, normalised URL): ``fetch``, ``requested`` (earlier in this run), ``known``, ``skipped``, ``limit``."""
         url = discovery.normalize_url(link.url)
         if not discovery.url_allowed(url, self.source):
             self._stat("skipped_offsite")
-            return None
+            return "skipped", url
         if any(x.search(url) for x in self.excludes):
             self._stat("skipped_excluded")
-            return None
+            return "skipped", url
         if self.article_re is not None and not self.article_re.search(url):
             self._stat("skipped_pattern")
-            return None
+            return "skipped", url
         if url in self.requested:  # found by two routes (feed and sitemap) in this run
-            return None
+            return "requested", url
         known = self.urls.get(url)
         if known is not None and not self.full and not known.needs_fetch(link.modified):
             self._stat("skipped_known")
-            return None
+            return "known", url
         if self.article_requests >= self.max_articles:
             self._stat("skipped_limit")
-            return None
+            return "limit", url
+        return "fetch", url
+
+    def _article_request(self, url: str, link: Link, *, via: str) -> Request:
         self.article_requests += 1
         self.requested.add(url)
         meta: dict[str, Any] = {"nw_url": url, "nw_announced": link.modified, "nw_via": via,
@@ -412,13 +503,31 @@ class SourceSpider(scrapy.Spider):
                        reason=reason, http_status=response.status, announced=response.meta.get("nw_announced"))
 
     def _item_scraped(self, item: Any, response: Response | None, spider: scrapy.Spider) -> None:
-        if spider is self:
-            self._article_done(item, response, "article")
+        if spider is not self:
+            return
+        if self._stores and isinstance(item, Article) and item.store_outcome is None:
+            # the store pipeline logged why; the URL is tried again next run instead of counting as done
+            self._stat("errors/store_failed")
+            self._article_done(item, response, "error", reason="store_failed")
+            return
+        self._article_done(item, response, "article")
 
     def _item_dropped(self, item: Any, response: Response | None, exception: BaseException,
                       spider: scrapy.Spider) -> None:
         if spider is self:  # a duplicate or filtered item was still seen: do not fetch it again
             self._article_done(item, response, "article", reason=f"dropped: {exception}"[:200])
+
+    def _spider_error(self, failure: Failure, response: Response, spider: scrapy.Spider) -> None:
+        """A callback crashed on a page (a bug, not the page's fault): record it instead of leaving it open."""
+        if spider is not self or response is None:
+            return
+        meta = response.meta
+        self._stat("errors/parse_failed")
+        if meta.get("nw_entry"):
+            self._entry_failed(meta, "parse_failed")
+        elif "nw_url" in meta:
+            self._remember(meta["nw_url"], "error", reason="parse_failed", http_status=response.status,
+                           announced=meta.get("nw_announced"))
 
     def _item_error(self, item: Any, response: Response | None, spider: scrapy.Spider, failure: Failure) -> None:
         if spider is self:  # a pipeline crashed (store unavailable, ...): retry the URL next run
@@ -427,6 +536,20 @@ class SourceSpider(scrapy.Spider):
             self._article_done(item, response, "error", reason="pipeline_error")
 
     # --- failures ------------------------------------------------------------------------------------
+
+    def _entry_failed(self, meta: dict[str, Any], reason: str) -> None:
+        """An entry that could not be read: what it means for the entry that led to it.
+
+        A listing page that failed (not gone) keeps its first page unfinished: an unchanged first page
+        leads to no later page, so the next run must read it again. A failed sitemap does not hold its
+        index back: an index, changed or not, asks for every sitemap it listed again on each run, and
+        the failed one, with no validators saved, is then read in full.
+        """
+        url = meta["nw_entry_url"]
+        if meta["nw_entry"] == "listing" and reason not in GONE_REASONS:
+            self.progress.child_failed(url)
+        else:
+            self._entry_finished(self.progress.child_done(url))
 
     def on_error(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -439,8 +562,9 @@ class SourceSpider(scrapy.Spider):
             logger.warning("%s: %s %s failed: %s", self.source.name, meta["nw_entry"], request.url, reason)
             save_entry(self.db, url=meta["nw_entry_url"], source=self.source.name, kind=meta["nw_entry"],
                        last_status=http_status, last_reason=reason, last_fetched=datetime.now(UTC))
+            self._entry_failed(meta, reason)
             return
         url = meta.get("nw_url", request.url)
         logger.info("%s: %s failed: %s", self.source.name, request.url, reason)
-        status = "gone" if reason in ("http_404", "http_410", "robots_disallowed", "offsite") else "error"
+        status = "gone" if reason in GONE_REASONS else "error"
         self._remember(url, status, reason=reason, http_status=http_status, announced=meta.get("nw_announced"))

@@ -11,6 +11,10 @@ the Scrapy setting of the same name) extracts inline, which is easier to debug.
 evidence through :func:`newswatch.extract.classify_page`), extract with
 :func:`newswatch.extract.extract_article`, and compute the body's simhash (≈ 0.7 ms an article that
 the crawl's main process, the busier one, no longer spends).
+
+The workers die with the crawl process, however it ends (:mod:`newswatch.crawl.lifetime`), and ignore
+Ctrl-C, which the terminal sends to the whole process group: the crawl process decides how to stop. A
+page whose worker was lost is recorded as ``worker_lost``, a transient reason: it is fetched again.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from newswatch.crawl.lifetime import die_with_parent, release_forkserver_alive_fd
 from newswatch.dedup import simhash
 from newswatch.errors import ExtractionError
 from newswatch.models import Article
@@ -90,8 +97,17 @@ _pool: Executor | None = None
 _pool_workers: int | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(crawl_pid: int | None = None) -> None:
+    """Set up an extraction worker: no Ctrl-C of its own, and an end when the crawl process ends."""
     os.environ.setdefault("NEWSWATCH_WORKER", "1")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    release_forkserver_alive_fd()  # the forkserver exits once the crawl process is gone ...
+    die_with_parent(signal.SIGKILL)  # ... and takes its workers with it
+    if crawl_pid is not None:
+        try:
+            os.kill(crawl_pid, 0)
+        except ProcessLookupError:  # the crawl died while this worker was starting
+            os._exit(1)
 
 
 def extraction_workers(configured: int | str | None = None) -> int:
@@ -110,7 +126,8 @@ def get_pool(workers: int) -> Executor | None:
     if _pool is None:
         # forkserver: workers never inherit the reactor, the browser driver or open sockets
         ctx = multiprocessing.get_context("forkserver")
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker)
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                    initargs=(os.getpid(),))
         _pool_workers = workers
         atexit.register(shutdown_pool)
     return _pool
@@ -123,9 +140,22 @@ def _noop() -> None:
 def warm_pool(workers: int) -> None:
     """Start the workers now (they import the extractor), so the first pages do not wait for them."""
     pool = get_pool(workers)
-    if pool is not None:
+    if pool is None:
+        return
+    try:
         for _ in range(workers):
             pool.submit(_noop)
+    except Exception as exc:  # e.g. Ctrl-C while the forkserver was starting: the first page tries again
+        logger.warning("extraction workers could not start (%s: %s)", type(exc).__name__, exc)
+        _discard_pool()
+
+
+def _discard_pool() -> None:
+    """Forget a broken pool; the next page starts a new one."""
+    global _pool
+    broken, _pool = _pool, None
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown_pool() -> None:
@@ -143,6 +173,8 @@ async def submit_page(workers: int, html: str, url: str, source: Source, **kwarg
     loop = asyncio.get_running_loop()
     try:
         return await asyncio.wrap_future(pool.submit(process_page, html, url, source, **kwargs), loop=loop)
-    except Exception as exc:  # a worker died (out of memory, killed): record it, keep crawling
+    except Exception as exc:  # a worker died (out of memory, killed) or the pool is closing: fetch it again later
         logger.warning("extraction worker failed on %s: %s", url, exc)
-        return PageResult("error", reason=f"extraction_crashed: {type(exc).__name__}")
+        if isinstance(exc, BrokenProcessPool) and _pool is pool:
+            _discard_pool()
+        return PageResult("error", reason=f"worker_lost: {type(exc).__name__}")

@@ -11,7 +11,11 @@ than their last fetch, count as a change.
 
 The poller keeps its own validators (``poll_*`` columns), never the crawl's: otherwise the crawl
 that follows a detected change would itself get a 304 and miss the new items. URLs a poll found
-stay "pending" until the crawl has fetched them, so a failed crawl is retried on the next poll.
+stay "pending" until the crawl has fetched them, so a failed or interrupted crawl is retried on the
+next poll. The crawl saves an entry's body hash only once it has finished with everything the body
+listed (:mod:`crawlers.progress`), so a body that differs from it is parsed again and its unfetched
+URLs found; a sitemap index (or robots.txt) whose sitemaps the crawl has not finished reads as
+changed, even when the poll's own validators say it is not.
 
 :func:`next_interval` adapts a press source's polling interval to how often it publishes, as Media
 Cloud's rss-fetcher does: many unseen items → poll sooner, nothing new → back off.
@@ -131,6 +135,19 @@ def _unfetched(db: StateDB, candidates: dict[str, datetime | None]) -> list[str]
             if url not in states or states[url].needs_fetch(announced)]
 
 
+def _crawl_finished(entry: EntryState, body_hash: str | None) -> bool:
+    """Whether the crawl finished with this body of the entry (its validators are saved only then)."""
+    if entry.content_hash is None:
+        # a robots.txt row written before the crawl kept body hashes: its ETag/Last-Modified mean finished
+        return entry.kind == "robots" and bool(entry.etag or entry.last_modified)
+    return body_hash == entry.content_hash
+
+
+def _index_unfinished(result: PollResult) -> None:
+    result.changed = True
+    result.reason = result.reason or "sitemap index not finished by the last crawl"
+
+
 def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agent: str = DEFAULT_USER_AGENT) -> PollResult:
     """One conditional GET per feed/sitemap/listing of ``source``; report URLs the crawl has not fetched yet."""
     started = time.perf_counter()
@@ -139,6 +156,7 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
     new_urls: dict[str, None] = {}
     kinds = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps] + \
         [(u, "listing") for u in source.listings]
+    parents = {e.parent for e in entries.values() if e.parent}
     for url, kind in kinds:
         entry = entries.get(url) or EntryState(url=url, source=source.name, kind=kind)
         headers = {"User-Agent": user_agent, **{k: v for k, v in source.headers.items()}}
@@ -157,9 +175,14 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
             save_entry(db, url=url, source=source.name, kind=kind, last_polled=now)
             continue
         pending = _unfetched(db, dict.fromkeys(entry.poll_pending)) if entry.poll_pending else []
+        is_parent = url in parents  # a sitemap index or robots.txt whose sitemaps the crawl knows
         if fetched.status == 304:
             result.not_modified += 1
             new_urls.update(dict.fromkeys(pending))
+            # answered to the poll's own validators when it has some: the body is the one it hashed last
+            body = entry.poll_hash if (entry.poll_etag or entry.poll_last_modified) else entry.content_hash
+            if is_parent and not _crawl_finished(entry, body):
+                _index_unfinished(result)
             save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
                        new_items=len(pending))
             continue
@@ -168,13 +191,15 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
         if body_hash in (entry.poll_hash, entry.content_hash):
             result.not_modified += 1
             new_urls.update(dict.fromkeys(pending))
+            if is_parent and not _crawl_finished(entry, body_hash):
+                _index_unfinished(result)
             save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
                        new_items=len(pending), **validators)
             continue
         links, is_index = _links(kind, fetched, source)
         candidates = _selected(links, source)
         found = _unfetched(db, candidates)
-        if is_index and body_hash != entry.content_hash:
+        if (is_index or is_parent) and not _crawl_finished(entry, body_hash):
             result.changed = True
             result.reason = "sitemap index changed"
         new_urls.update(dict.fromkeys(found))

@@ -5,7 +5,7 @@ per source in a single :class:`scrapy.crawler.CrawlerProcess` (one reactor; sour
 parallel, each with its own politeness settings), shows live per-source counts on a terminal
 (rich), and returns the finished :class:`~newswatch.state.runs.Run`. A Twisted reactor cannot be
 restarted, so call it once per process: the scheduler runs ``newswatch crawl --source NAME --json``
-as a child process.
+as a child process, which stops (as on SIGTERM) if the service dies (:mod:`newswatch.crawl.lifetime`).
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ def run_crawl(settings: Settings, sources: list[Source], *, full: bool = False, 
     from scrapy.crawler import CrawlerProcess
 
     from crawlers.spiders.source import SourceSpider
+    from newswatch.crawl.lifetime import die_with_service
     from newswatch.crawl.pages import shutdown_pool
 
+    die_with_service()
     settings.ensure_data_dir()
     # the spiders and pipelines load settings from the environment: point them at the same place
     os.environ["NEWSWATCH_DATA_DIR"] = str(settings.data_dir)

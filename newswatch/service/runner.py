@@ -4,7 +4,10 @@ Why a child: Twisted's reactor cannot be restarted inside one process, and a chi
 browser's memory and any crash. The child prints one JSON summary on stdout; its log goes to
 ``<data>/logs/crawl-<source>.log``. A child that runs past the timeout is terminated (SIGTERM to
 its process group, again to force Scrapy, then SIGKILL) and recorded as ``timeout``; a child stopped
-because the service shuts down is recorded as ``interrupted``.
+because the service shuts down is recorded as ``interrupted``. A child whose service dies (even by
+SIGKILL) gets SIGTERM from the kernel (``NEWSWATCH_PARENT_PID``, :mod:`newswatch.crawl.lifetime`)
+and stops as it would at a shutdown, so no crawl outlives the service; what it had not fetched is
+left to the next run.
 """
 
 from __future__ import annotations
@@ -142,7 +145,7 @@ def run_crawl(settings: Settings, source: str, sources_file: Path, *, timeout: f
     log_path = log_dir / f"crawl-{source}.log"
     started = time.monotonic()
     env = dict(os.environ, NEWSWATCH_DATA_DIR=str(settings.data_dir), NEWSWATCH_CONFIG_DIR=str(settings.config_dir),
-               NEWSWATCH_STATE_URL=settings.state_url, PYTHONUNBUFFERED="1")
+               NEWSWATCH_STATE_URL=settings.state_url, PYTHONUNBUFFERED="1", NEWSWATCH_PARENT_PID=str(os.getpid()))
     if settings.es_url and settings.store == "elasticsearch":
         env["NEWSWATCH_ES_URL"] = settings.es_url
     with log_path.open("a", encoding="utf-8") as log_file:

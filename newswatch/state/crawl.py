@@ -84,8 +84,10 @@ crawl_entries = Table(
 )
 Index("ix_crawl_entries_source", crawl_entries.c.source)
 
+# Failures that may go away by themselves; every other reason is permanent (the URL is not fetched again
+# unless a feed or sitemap announces a newer version). docs/crawling.md lists them all.
 TRANSIENT_REASONS = frozenset({"timeout", "connection", "dns", "truncated", "http_429", "render_failed",
-                               "pipeline_error",
+                               "pipeline_error", "store_failed", "worker_lost",
                                "missing_from_store"})  # set by `newswatch reindex --verify` (store.reconcile)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -104,6 +105,7 @@ def build_news_site(site: SiteServer, now: datetime | None = None) -> dict[str, 
         "page2_a": "/tin/tin-trang-hai-cua-chuyen-muc-thoi-su-1017.htm",
         "page3_a": "/tin/tin-trang-ba-vuot-do-sau-cho-phep-1018.htm",
         "not_article": "/toa-soan/thong-tin-ve-toa-soan-va-ban-bien-tap-1019.htm",
+        "bomb": "/tin/trang-nen-gzip-giai-nen-qua-lon-1020.htm",
     }
     site.add("/robots.txt", f"User-agent: *\nDisallow: /private/\n\nSitemap: {base}/sitemap-index.xml\n", "text/plain")
     for role in ("feed_a", "feed_b", "robots_blocked", "moved_to", "sitemap_a", "sitemap_b", "gnews", "list_a",
@@ -126,11 +128,14 @@ def build_news_site(site: SiteServer, now: datetime | None = None) -> dict[str, 
     site.route(paths["loop"], lambda h: Reply(b"", 302, headers={"Location": base + paths["loop"] + "?again=1"}))
     site.route(paths["loop"] + "?again=1", lambda h: Reply(b"", 302, headers={"Location": base + paths["loop"]}))
     site.route(paths["truncated"], lambda h: Reply(article_html("Trang bị cắt").encode(), truncate=True))
+    bomb = gzip.compress(b" " * (9 * 1024 * 1024), compresslevel=9)  # 9 KB that decompress past DOWNLOAD_MAXSIZE
+    site.route(paths["bomb"], lambda h: Reply(bomb, headers={"Content-Encoding": "gzip"}, conditional=False))
     cp_title = "Thủ tướng yêu cầu đẩy mạnh chuyển đổi số trong cơ quan nhà nước"
     site.add(paths["cp1258"], encode_cp1258(article_html(cp_title, charset="windows-1258")),
              "text/html")
     feed_items = [(paths[r], r, now - i * day / 24) for i, r in enumerate(
-        ("feed_a", "feed_b", "robots_blocked", "missing", "flaky", "slow", "moved", "loop", "truncated", "cp1258"))]
+        ("feed_a", "feed_b", "robots_blocked", "missing", "flaky", "slow", "moved", "loop", "truncated", "cp1258",
+         "bomb"))]
     site.add("/rss/home.rss", rss(base, [(p + "?utm_source=rss&utm_medium=feed", t, d) for p, t, d in feed_items]),
              "application/rss+xml; charset=utf-8")
     site.add("/sitemap-index.xml", f"""<?xml version="1.0" encoding="UTF-8"?>

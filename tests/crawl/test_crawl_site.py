@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from crawl_sites import build_news_site, write_sources
 
 from newswatch.state import open_state
-from newswatch.state.crawl import load_urls
+from newswatch.state.crawl import load_entries, load_urls
 from newswatch.state.runs import recent_runs, source_health
 
 ARTICLES_FOUND = ("feed_a", "feed_b", "moved_to", "flaky", "cp1258", "sitemap_a", "sitemap_b", "gnews", "list_a",
@@ -45,7 +46,7 @@ def test_first_run_discovers_all_kinds_and_records_failures(site, run_crawl, tmp
 
     # every failure is recorded with its reason, and none stopped the run
     errors = news["errors"]
-    for reason in ("http_404", "timeout", "redirect_loop", "truncated", "robots_disallowed"):
+    for reason in ("http_404", "timeout", "redirect_loop", "truncated", "robots_disallowed", "too_large"):
         assert errors.get(reason, 0) >= 1, (reason, errors)
     assert news["not_articles"] >= 1  # the "about the newsroom" page linked from the listing
     assert first.summary["status"] in ("ok", "partial")
@@ -54,6 +55,8 @@ def test_first_run_discovers_all_kinds_and_records_failures(site, run_crawl, tmp
     assert urls[f"{base}{paths['missing']}"].reason == "http_404"
     assert urls[f"{base}{paths['slow']}"].reason == "timeout"
     assert urls[f"{base}{paths['not_article']}"].status == "other"
+    bomb = urls[f"{base}{paths['bomb']}"]  # the gzip bomb: cut off at DOWNLOAD_MAXSIZE, and not tried again
+    assert (bomb.status, bomb.reason) == ("error", "too_large")
 
     # the run is in the history with the same figures
     run = recent_runs(db, source="news", limit=1)[0]
@@ -156,3 +159,48 @@ def test_an_article_that_failed_with_a_server_error_is_fetched_on_the_next_run(s
     down["yes"] = False
     second = run_crawl(sources, tmp_path / "data")  # the feed is unchanged (304): the failed article is retried
     assert [i["url"] for i in second.items] == [site.base_url + path]
+
+
+def test_a_run_cut_short_leaves_sitemaps_and_listing_pages_to_the_next(site, run_crawl, tmp_path: Path) -> None:
+    """robots.txt -> sitemap index -> sitemaps, and a listing with its second page: a run that stops early
+    (here the article limit; a kill or Ctrl-C leaves the same state) does not save their validators, so the
+    next run, and the poller, still find every article behind them."""
+    from newswatch.crawl.poll import poll_source
+    from newswatch.sources import load_sources
+
+    paths = build_news_site(site)
+    base = site.base_url
+    sources = write_sources(tmp_path / "sources.yaml", [{
+        "name": "news", "sitemaps": [f"{base}/robots.txt"], "listings": [f"{base}/thoi-su"], "listing_depth": 1}])
+    data = tmp_path / "data"
+    behind = ("sitemap_a", "sitemap_b", "feed_a", "gnews", "list_a", "list_b", "page2_a")
+    first = run_crawl(sources, data, settings={"NEWSWATCH_MAX_ARTICLES": 2})
+    assert len(first.items) <= 2 and first.summary["sources"]["news"]["entries_unchanged"] == 0
+
+    db = open_state(f"sqlite:///{data / 'state.db'}")
+    poll = poll_source(load_sources(sources)[0], db)
+    assert poll.changed, "the poller sees that the last crawl did not finish these entries"
+
+    second = run_crawl(sources, data)
+    assert {i["url"] for i in first.items + second.items} >= {base + paths[r] for r in behind}
+    assert second.summary["sources"]["news"]["entries_unchanged"] == 0  # none was taken for unchanged
+
+    third = run_crawl(sources, data)  # finished with: conditional requests answered 304, nothing fetched
+    assert third.items == [] and third.summary["sources"]["news"]["entries_unchanged"] >= 4
+    assert not poll_source(load_sources(sources)[0], db).changed
+
+    # the index gains a sitemap while the ones it listed before answer 304: it is finished all the same
+    from crawl_sites import article_html
+
+    new_path = "/tin/so-tay-chuyen-doi-so-cho-can-bo-cap-xa-1021.htm"
+    site.add(new_path, article_html("Sổ tay chuyển đổi số cho cán bộ cấp xã"))
+    site.add("/sitemaps/extra.xml", '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/'
+             f'schemas/sitemap/0.9"><url><loc>{base}{new_path}</loc></url></urlset>', "application/xml")
+    index = site.pages["/sitemap-index.xml"].body.decode()
+    site.add("/sitemap-index.xml", index.replace("</sitemapindex>", f"<sitemap><loc>{base}/sitemaps/extra.xml"
+                                                 "</loc></sitemap></sitemapindex>"), "application/xml")
+    fourth = run_crawl(sources, data)
+    assert [i["url"] for i in fourth.items] == [base + new_path]
+    index_row = load_entries(db, "news")[f"{base}/sitemap-index.xml"]
+    assert index_row.content_hash == hashlib.sha1(site.pages["/sitemap-index.xml"].body).hexdigest()
+    assert not poll_source(load_sources(sources)[0], db).changed

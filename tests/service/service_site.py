@@ -34,18 +34,29 @@ def article_html(title: str, number: int, published: datetime) -> str:
 class OfficialSite:
     """A feed at ``/rss.xml``; :meth:`publish` adds a directive article and updates the feed."""
 
-    def __init__(self) -> None:
+    def __init__(self, article_delay: float = 0.0) -> None:
         self.server = SiteServer().start()
         self.items: list[tuple[str, str, datetime]] = []
+        self.article_delay = article_delay  # seconds each article page takes to answer
 
-    def publish(self, number: int) -> str:
+    def publish(self, number: int, *, feed: bool = True) -> str:
+        """Add directive ``number``; ``feed=False`` leaves the feed for :meth:`update_feed` (many at once)."""
         published = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
         path = f"/tin/chi-thi-{number}-ve-chuyen-doi-so.htm"
         title = f"Thủ tướng ban hành Chỉ thị số {number}/CT-TTg về đẩy mạnh chuyển đổi số"
-        self.server.add(path, article_html(title, number, published))
+        html = article_html(title, number, published)
+        if self.article_delay:
+            body, delay = html.encode("utf-8"), self.article_delay
+            self.server.route(path, lambda _headers: Reply(body, delay=delay))
+        else:
+            self.server.add(path, html)
         self.items.insert(0, (path, title, published))
-        self._feed()
+        if feed:
+            self._feed()
         return self.server.url(path)
+
+    def update_feed(self) -> None:
+        self._feed()
 
     def _feed(self) -> None:
         items = "".join(f"<item><title>{t}</title><link>{self.server.url(p)}</link>"
