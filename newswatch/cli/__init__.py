@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "serve",
     "schedule",
     "users",
+    "db",
 )
 
 
