@@ -54,6 +54,8 @@ class ServiceFile(BaseModel):
     crawl_timeout_seconds: int = Field(900, ge=30)
     schedule_jitter_seconds: int = Field(15, ge=0)
     misfire_grace_seconds: int = Field(300, ge=1)
+    leader_lease_seconds: int = Field(15, ge=3, description="scheduler lease of several instances: "
+                                      "another takes over within 4/3 of it after the leader dies")
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
     allowed_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128", "10.0.0.0/8",
                                                                  "172.16.0.0/12", "192.168.0.0/16"])
