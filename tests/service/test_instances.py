@@ -9,6 +9,7 @@ from then on, and no scheduled run, crawl or alert may happen twice.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -192,7 +193,7 @@ def test_two_instances_run_each_job_once_and_the_schedule_survives_the_leader(
     assert sorted(urls) == sorted(set(urls)) and len(urls) == 2
     # No scheduled run started twice: the runs of the source never overlap and keep the interval apart.
     polls = sorted(r.started for r in history.recent(db, source="localgov", kind="poll", limit=500))
-    gaps = [later - earlier for earlier, later in zip(polls, polls[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
     assert gaps and min(gaps) >= INTERVAL_SECONDS / 2, (gaps, logs)
     # Both instances ran the schedule, one after the other: claims of the old epoch stop before the new start.
     claims = _claims(db, None)
