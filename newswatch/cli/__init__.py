@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "schedule",
     "users",
     "db",
+    "queue",
 )
 
 

@@ -99,6 +99,7 @@ class Service:
         self._deliver_lock = threading.Lock()
         self.started_at: float | None = None
         self._stopping = False
+        self._broker: Any = None  # the crawl queue's broker when NEWSWATCH_REDIS_URL is set
 
     # -- sources ---------------------------------------------------------------------------
     def load_sources(self) -> dict[str, SourceEntry]:
@@ -227,6 +228,8 @@ class Service:
 
     def _crawl(self, entry: SourceEntry, trigger: str) -> CrawlOutcome:
         name = entry.source.name
+        if self.settings.redis_url:  # distributed: a crawl worker runs it (newswatch.distributed)
+            return self._enqueue(entry, trigger)
         slots = self._press_slots if entry.source.tier == "press" else self._official_slots
         with slots:
             if not self.children.accepting:
@@ -240,6 +243,19 @@ class Service:
         log.log(level, "crawl %s %s in %.1fs%s", name, outcome.status, outcome.elapsed_s,
                 f": {outcome.reason}" if outcome.reason else "")
         return outcome
+
+    def _enqueue(self, entry: SourceEntry, trigger: str) -> CrawlOutcome:
+        from newswatch.distributed.queue import enqueue_crawl, make_broker
+
+        if self._broker is None:
+            self._broker = make_broker(self.settings)
+        try:
+            queued = enqueue_crawl(self.settings, entry.source.name, entry.file, trigger, broker=self._broker)
+        except Exception as exc:  # Redis down: the next scheduled run tries again
+            log.warning("crawl of %s not queued: %s", entry.source.name, exc)
+            return CrawlOutcome("failed", None, f"crawl queue unavailable: {exc}", 0.0)
+        log.info("crawl %s %s (%s)", entry.source.name, "queued" if queued else "already queued", trigger)
+        return CrawlOutcome("queued" if queued else "skipped", None, None if queued else "already queued or running", 0.0)
 
     def _reschedule(self, source: Source) -> None:
         if self.scheduler is None:
