@@ -56,6 +56,28 @@ def upgrade_command(state: CliState, as_json: bool) -> None:
                                                          " (already up to date)"))
 
 
+@command.command("copy")
+@click.argument("source_url")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@pass_state
+def copy_command(state: CliState, source_url: str, as_json: bool) -> None:
+    """Copy every row of the state database SOURCE_URL into this one (NEWSWATCH_STATE_URL), which must be empty.
+
+    Moving to PostgreSQL: newswatch db copy sqlite:////srv/newswatch/data/state.db
+    """
+    from newswatch.state.copy import CopyError, copy_state
+
+    try:
+        copied = copy_state(source_url, state.settings.state_url)
+    except CopyError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        echo_json({"copied": copied})
+        return
+    for table, rows in copied.items():
+        click.echo(f"{table}: {rows} rows")
+
+
 @command.command("check")
 def check_command() -> None:
     """Exit 1 if the code declares tables or columns that no migration creates."""

@@ -97,3 +97,30 @@ def test_upserts_and_counts_behave_the_same_on_both_databases(db_url: str) -> No
         assert crawl.source_url_counts(db) == {"moh": {"article": 1}}
     finally:
         db.dispose()
+
+
+def test_db_copy_moves_a_sqlite_state_to_postgresql_with_every_row(tmp_path, postgres_server) -> None:  # type: ignore[no-untyped-def]
+    from monitor import store as monitor_store
+    from newswatch.service import history
+    from newswatch.state.db import open_state
+
+    old_url = f"sqlite:///{tmp_path / 'old' / 'state.db'}"
+    old = open_state(old_url)
+    crawl.record_url(old, source="moh", url="https://moh.gov.vn/tin/1", status="article")
+    first = history.start_crawl(old, "moh", "schedule")
+    history.finish_crawl(old, first, "ok")
+    target = postgres_server.new_database()
+    env = dict(os.environ, NEWSWATCH_STATE_URL=target, NEWSWATCH_DATA_DIR=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "newswatch", "db", "copy", old_url, "--json"], env=env,
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    copied = json.loads(done.stdout)["copied"]
+    assert copied["crawl_urls"] == 1 and copied["service_runs"] == 1
+    new = open_state(target)
+    assert crawl.known_urls(new, ["https://moh.gov.vn/tin/1"]) == {"https://moh.gov.vn/tin/1"}
+    second = history.start_crawl(new, "moh", "schedule")  # ids continue after the copied ones
+    assert second == first + 1
+    assert monitor_store.outbox_status(new) == []
+    again = subprocess.run([sys.executable, "-m", "newswatch", "db", "copy", old_url], env=env, cwd=PROJECT_ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode != 0 and "already holds rows" in again.stderr  # never mixed into a used database
