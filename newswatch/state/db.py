@@ -64,6 +64,9 @@ def create_state_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+_import_table_modules = import_table_modules  # the name before the migrations (tests/crawl uses it)
+
+
 class StateDB:
     """A handle on the state database, upgraded to the newest schema revision: an engine plus transaction helpers."""
 

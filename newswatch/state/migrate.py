@@ -19,12 +19,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from newswatch.state.db import import_table_modules, metadata
@@ -33,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema as ``create_all`` made it before the migrations
+HEAD = "0002"  # the newest revision; a database already there is opened without loading Alembic (tests check it)
 ADVISORY_LOCK_KEY = 0x6E657773  # "news": the key of the PostgreSQL advisory lock held while migrating
 BASELINE_TABLES = ("crawl_urls", "crawl_runs", "monitor_outbox", "users", "service_runs")
 
@@ -45,7 +42,9 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ig
     return not (type_ == "table" and name in UNMANAGED_TABLES)
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Any:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -54,10 +53,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -83,6 +86,15 @@ def _lock(conn: Connection) -> Iterator[None]:
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the database to ``revision``; returns (revision before, revision after)."""
     import_table_modules()
+    if revision == "head":
+        current = _stamped_revision(engine)
+        if current == HEAD:  # the common case (every crawl child opens the state): no Alembic, no lock
+            with engine.begin() as conn:
+                _create_unmigrated_tables(conn)
+            return current, current
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     with engine.begin() as conn, _lock(conn):
         before = MigrationContext.configure(conn).get_current_revision()
         cfg = alembic_config(conn)
@@ -96,6 +108,14 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     if before != after:
         log.info("state database upgraded from %s to %s", before or "empty", after)
     return before, after
+
+
+def _stamped_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # no alembic_version table yet
+        return None
 
 
 def _create_unmigrated_tables(conn: Connection) -> None:
@@ -126,6 +146,9 @@ def _scratch() -> Iterator[Engine]:
 
 def pending_changes() -> list[str]:
     """What the code's tables have that the migrations do not create (empty when they are in step)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     import_table_modules()
     with _scratch() as engine, engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": False})
@@ -134,6 +157,9 @@ def pending_changes() -> list[str]:
 
 def revision(message: str) -> str:
     """Write a new migration file for what the code changed (Alembic autogenerate); returns its path."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     number = len(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())) + 1
     with _scratch() as engine, engine.begin() as conn:
         script = command.revision(alembic_config(conn), message=message, autogenerate=True, rev_id=f"{number:04d}")

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from newswatch.settings import PROJECT_ROOT
 from newswatch.state import crawl, leases
 from newswatch.state.db import StateDB, create_state_engine
-from newswatch.state.migrate import BASELINE, current_revision, head_revision, pending_changes, upgrade
+from newswatch.state.migrate import BASELINE, HEAD, current_revision, head_revision, pending_changes, upgrade
 from newswatch.state.runs import crawl_runs
 
 
@@ -79,6 +79,16 @@ def test_db_upgrade_command_upgrades_and_reports(db_url: str, tmp_path) -> None:
 
 def test_the_migrations_create_every_table_the_code_declares() -> None:
     assert pending_changes() == [], "a model changed without a migration: run `newswatch db revision -m ...`"
+    assert head_revision() == HEAD, "set newswatch.state.migrate.HEAD to the newest revision"
+
+
+def test_opening_an_up_to_date_database_does_not_load_alembic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    StateDB(url).dispose()
+    code = (f"import sys; from newswatch.state.db import StateDB; db = StateDB({url!r}); "
+            "print(db.revision, 'alembic' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == [HEAD, "False"], done.stderr
 
 
 def test_upserts_and_counts_behave_the_same_on_both_databases(db_url: str) -> None:
