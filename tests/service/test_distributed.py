@@ -15,11 +15,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from service_site import wait_for
 from sqlalchemy import select
 
 from newswatch.demo.server import SiteServer
@@ -35,14 +35,6 @@ ARTICLES = 6
 DELAY = 0.6
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 120.0, what: str = "condition") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def build_site(name: str) -> tuple[SiteServer, list[str]]:

@@ -17,13 +17,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from service_site import OfficialSite
+from service_site import OfficialSite, wait_for
 from sqlalchemy import select
 
 from newswatch.service import history
@@ -46,14 +46,6 @@ rules:
 """
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 90.0, what: str = "condition") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Webhook:
