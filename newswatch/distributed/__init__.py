@@ -5,3 +5,5 @@ one crawl run of one source; a worker (``newswatch queue worker``, :mod:`newswat
 runs it as the service does, in a ``newswatch crawl`` child. Why Dramatiq and not scrapy-redis,
 Celery or RQ is written down in docs/deployment.md.
 """
+
+QUEUE_TRIGGER = "queue"  # the trigger of crawl runs made by queue workers (service_runs.trigger)

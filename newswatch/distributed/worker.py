@@ -24,6 +24,7 @@ from typing import Any
 from dramatiq import Worker
 from sqlalchemy import update
 
+from newswatch.distributed import QUEUE_TRIGGER
 from newswatch.distributed.queue import QUEUE, clear_pending, declare_actor, make_broker
 from newswatch.service import history
 from newswatch.service.runner import run_crawl
@@ -33,7 +34,7 @@ from newswatch.state.db import StateDB, open_state
 
 log = logging.getLogger(__name__)
 
-TRIGGER = "queue"
+TRIGGER = QUEUE_TRIGGER
 
 
 def crawl_source(source: str, sources_file: str, trigger: str = TRIGGER) -> None:

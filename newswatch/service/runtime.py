@@ -3,10 +3,11 @@
 One process runs the web app (uvicorn) and a BackgroundScheduler; every crawl runs in a child
 process. Several processes (on one or several machines) may share one state database: each
 serves the UI and API, and only the holder of the scheduler lease runs the schedule
-(:mod:`newswatch.service.leader`); the others start theirs when they are elected. A source's scheduled job first *polls* (one conditional request per entry point,
-milliseconds, no Scrapy) and starts a crawl child only when something changed, when the source
-has not had a successful crawl for ``adaptive_max_seconds`` (the periodic full schedule), or
-when an operator pressed "run now". Adaptive sources then get their next interval from
+(:mod:`newswatch.service.leader`); the others start theirs when they are elected. A source's
+scheduled job first *polls* (one conditional request per entry point, milliseconds, no Scrapy)
+and starts a crawl child only when something changed, when the source has not had a successful
+crawl for ``adaptive_max_seconds`` (the periodic full schedule), or when an operator pressed
+"run now". Adaptive sources then get their next interval from
 ``newswatch.crawl.poll.next_interval``.
 """
 
@@ -148,7 +149,9 @@ class Service:
         self.scheduler.resume()
 
     def _interrupt_orphans(self) -> None:
-        orphans = history.mark_orphans_interrupted(self.db)
+        from newswatch.distributed import QUEUE_TRIGGER
+
+        orphans = history.mark_orphans_interrupted(self.db, except_trigger=QUEUE_TRIGGER)
         if orphans:
             log.warning("%d crawl(s) of a previous run were still marked running: recorded as interrupted", orphans)
 
