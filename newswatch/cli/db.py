@@ -6,9 +6,25 @@ version on several machines, or to see what changed. ``current`` reads without c
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import click
 
 from newswatch.cli.common import CliState, echo_json, pass_state
+
+
+@contextmanager
+def _engine(state: CliState) -> Iterator[Any]:
+    """An engine on NEWSWATCH_STATE_URL without opening (and so upgrading) the state."""
+    from newswatch.state.db import create_state_engine
+
+    engine = create_state_engine(state.settings.state_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 @click.group("db")
@@ -21,14 +37,10 @@ def command() -> None:
 @pass_state
 def current_command(state: CliState, as_json: bool) -> None:
     """The database's schema revision and the newest one this version knows."""
-    from newswatch.state.db import create_state_engine
     from newswatch.state.migrate import current_revision, head_revision
 
-    engine = create_state_engine(state.settings.state_url)
-    try:
+    with _engine(state) as engine:
         current, head = current_revision(engine), head_revision()
-    finally:
-        engine.dispose()
     if as_json:
         echo_json({"current": current, "head": head, "up_to_date": current == head})
         return
@@ -41,14 +53,10 @@ def current_command(state: CliState, as_json: bool) -> None:
 @pass_state
 def upgrade_command(state: CliState, as_json: bool) -> None:
     """Upgrade the schema to the newest revision, keeping every row."""
-    from newswatch.state.db import create_state_engine
     from newswatch.state.migrate import upgrade
 
-    engine = create_state_engine(state.settings.state_url)
-    try:
+    with _engine(state) as engine:
         before, after = upgrade(engine)
-    finally:
-        engine.dispose()
     if as_json:
         echo_json({"before": before, "after": after, "changed": before != after})
         return
