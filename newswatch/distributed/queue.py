@@ -45,7 +45,7 @@ def make_broker(settings: Settings) -> RedisBroker:
                                  "set NEWSWATCH_REDIS_URL=redis://host:6379/0 on every service and worker.")
     timeout_ms = settings.service.crawl_timeout_seconds * 1000
     middleware = [AgeLimit(), TimeLimit(time_limit=timeout_ms + 60_000), ShutdownNotifications(), Callbacks(),
-                  Pipelines(), Retries(max_retries=0)]
+                  Pipelines(), Retries(max_retries=3, min_backoff=5_000, max_backoff=60_000)]
     broker = RedisBroker(url=settings.redis_url, namespace=NAMESPACE, middleware=middleware,
                          heartbeat_timeout=settings.service.worker_heartbeat_seconds * 1000,
                          maintenance_chance=MAINTENANCE_CHANCE)
@@ -57,7 +57,7 @@ def declare_actor(broker: RedisBroker, fn: Callable[..., Any]) -> dramatiq.Actor
     if ACTOR in broker.actors:
         return broker.actors[ACTOR]
     return dramatiq.Actor(fn, broker=broker, actor_name=ACTOR, queue_name=QUEUE, priority=0,
-                          options={"max_retries": 0})
+                          options={"max_retries": 3})
 
 
 def _never_called(source: str, sources_file: str, trigger: str) -> None:  # pragma: no cover

@@ -44,12 +44,12 @@ def crawl_source(source: str, sources_file: str, trigger: str = TRIGGER) -> None
     _recover_from_a_dead_worker(db, source)
     run_id = history.start_crawl(db, source, TRIGGER)
     log.info("crawl %s started (%s)", source, trigger)
-    try:
-        outcome = run_crawl(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
-                            on_start=lambda pid: history.set_pid(db, run_id, pid))
-        history.finish_crawl(db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
-    finally:
-        clear_pending(_broker.client, source)
+    outcome = run_crawl(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
+                        on_start=lambda pid: history.set_pid(db, run_id, pid))
+    history.finish_crawl(db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
+    # Cleared only here: an exception above (the state database unreachable...) retries the message
+    # (Dramatiq's Retries, with backoff) and the source stays marked as queued meanwhile.
+    clear_pending(_broker.client, source)
     log.log(logging.INFO if outcome.ok else logging.WARNING, "crawl %s %s in %.1fs%s", source, outcome.status,
             outcome.elapsed_s, f": {outcome.reason}" if outcome.reason else "")
     if outcome.ok and settings.notify_urls:

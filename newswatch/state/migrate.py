@@ -66,13 +66,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 @contextmanager
-def _lock(conn: Connection) -> Iterator[None]:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
-        yield
-        return
-    database = conn.engine.url.database
-    if conn.dialect.name != "sqlite" or not database or database == ":memory:":
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """Beside a SQLite database, an exclusive lock file held until the migration committed."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         yield
         return
     with open(f"{database}.migrate-lock", "a+") as handle:
@@ -81,6 +78,12 @@ def _lock(conn: Connection) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _advisory_lock(conn: Connection) -> None:
+    """On PostgreSQL, a lock held until this transaction ends: concurrent starts migrate one after the other."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
@@ -95,7 +98,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     from alembic import command
     from alembic.runtime.migration import MigrationContext
 
-    with engine.begin() as conn, _lock(conn):
+    with _file_lock(engine), engine.begin() as conn:  # the file lock is released after the commit
+        _advisory_lock(conn)
         before = MigrationContext.configure(conn).get_current_revision()
         cfg = alembic_config(conn)
         if before is None and any(inspect(conn).has_table(t) for t in BASELINE_TABLES):

@@ -134,3 +134,21 @@ def test_db_copy_moves_a_sqlite_state_to_postgresql_with_every_row(tmp_path, pos
     again = subprocess.run([sys.executable, "-m", "newswatch", "db", "copy", old_url], env=env, cwd=PROJECT_ROOT,
                            capture_output=True, text=True, timeout=120)
     assert again.returncode != 0 and "already holds rows" in again.stderr  # never mixed into a used database
+
+
+def test_processes_opening_a_new_database_at_once_migrate_it_once(db_url: str) -> None:
+    """Crawl workers started together on a fresh database: one migrates, the others wait and find it done."""
+    import time
+
+    start_at = time.time() + 4  # every child imported everything by then: they open the database together
+    code = ("import logging, sys, time; logging.basicConfig(level=logging.INFO, stream=sys.stdout); "
+            "import alembic.command, newswatch.state.migrate; from newswatch.state.db import StateDB; "
+            f"time.sleep(max(0, {start_at} - time.time())); db = StateDB({db_url!r}); print('REVISION', db.revision)")
+    children = [subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True) for _ in range(6)]
+    outputs = [child.communicate(timeout=120)[0] for child in children]
+    assert [child.returncode for child in children] == [0] * 6, outputs
+    assert all(f"REVISION {HEAD}" in out for out in outputs), outputs
+    joined = "\n".join(outputs)
+    assert joined.count("Running upgrade  -> 0001") == 1, joined  # migrated once, by one of them
+    assert "without migration history" not in joined, joined  # nobody mistook a half-made schema for an old one
