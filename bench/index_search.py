@@ -17,7 +17,15 @@ index meanwhile, as the web service does: ``store_articles_per_s`` is the writin
 generated and fingerprinted before the clock starts (``fingerprint_ms_per_article``: the dedupe
 pipeline's share, done in the crawl's pipelines and extraction workers, not by the store),
 ``search_p50_ms``/``search_p95_ms`` over all queries (each run ``--repeat`` times after one warm-up),
-``store_bytes``. ``--reuse DIR`` keeps the SQLite store in DIR and, when it already holds N articles,
+``store_bytes``.
+
+Memory (``/proc``): ``writer_rss_mb``/``writer_peak_rss_mb`` of the indexing process after the last
+article (its near-duplicate index grows with the archive), ``text_index_peak_rss_mb`` of the index
+follower, and ``service_rss_mb`` of a fresh process that opens the store and runs the query set, as the
+web service does (searches run there, not in the writer). Past 200,000 articles (or with ``--stream``)
+articles are generated and fingerprinted 500 at a time between the batches, so the writer does not
+hold the whole archive in memory: generation time is left out of the indexing clock.
+``--reuse DIR`` keeps the SQLite store in DIR and, when it already holds N articles,
 skips indexing (``index_*`` are null) to measure search alone. For Elasticsearch on noida-db (its full-text search is O(corpus)) keep N small:
 those figures measure noida, not Elasticsearch.
 """
@@ -224,7 +232,7 @@ def open_backend(name: str, workdir: Path, es_url: str | None) -> ArticleStore:
                         prefix=f"bench{int(time.time())}", spool_dir=workdir / "spool")
 
 
-def follow_index(path: str, stop: Any, indexed: Any, cpu_seconds: Any) -> None:
+def follow_index(path: str, stop: Any, indexed: Any, cpu_seconds: Any, peak_rss: Any) -> None:
     """The web service's part (``WebContext.keep_search_current``), in its own process: bring the SQLite store's
     full-text index up to date again and again until ``stop`` is set, then once more."""
     from newswatch.store.sqlite import SQLiteStore
@@ -236,12 +244,24 @@ def follow_index(path: str, stop: Any, indexed: Any, cpu_seconds: Any) -> None:
             indexed.value += added
             if final:
                 cpu_seconds.value = sum(os.times()[:2])  # this process and its indexing threads
+                peak_rss.value = rss_mb()[1]
                 return
             if not added:
                 time.sleep(FOLLOW_PAUSE_S)
 
 
-def index(store: ArticleStore, n: int) -> dict[str, Any]:
+def rss_mb(pid: int | str = "self") -> tuple[float, float]:
+    """(VmRSS, VmHWM) of a process in MB."""
+    values = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            key, _, rest = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                values[key] = int(rest.split()[0]) / 1024
+    return round(values.get("VmRSS", 0.0), 1), round(values.get("VmHWM", 0.0), 1)
+
+
+def index(store: ArticleStore, n: int, stream: bool = False) -> dict[str, Any]:
     """Store N generated articles with ``put_many`` in batches of 500 until every one is searchable.
 
     The articles are generated and fingerprinted (content hash, simhash: the dedupe pipeline's work,
@@ -249,40 +269,60 @@ def index(store: ArticleStore, n: int) -> dict[str, Any]:
     second process follows the writes and updates the full-text index meanwhile, as the web service
     does while crawls store articles; the clock stops when it has indexed the last one.
     """
-    articles = list(Generator().articles(n))
-    fingerprint_started = time.process_time()
-    for article in articles:
-        dedup.fingerprint(article)
-    fingerprint_ms = (time.process_time() - fingerprint_started) * 1000 / max(n, 1)
+    generator = Generator()
+    articles = [] if stream else list(generator.articles(n))
+    fingerprint_cpu = 0.0
+    if not stream:
+        fingerprint_started = time.process_time()
+        for article in articles:
+            dedup.fingerprint(article)
+        fingerprint_cpu = time.process_time() - fingerprint_started
     follower = None
     if hasattr(store, "refresh_search"):
         context = multiprocessing.get_context("spawn")
         stop, indexed, follower_cpu = context.Event(), context.Value("q", 0), context.Value("d", 0.0)
-        follower = context.Process(target=follow_index, args=(str(store.path), stop, indexed, follower_cpu))
+        follower_rss = context.Value("d", 0.0)
+        follower = context.Process(target=follow_index, args=(str(store.path), stop, indexed, follower_cpu,
+                                                              follower_rss))
         follower.start()
     clustered = 0
+    generating = 0.0  # streamed: seconds spent making and fingerprinting batches, left out of the clock
+    generating_cpu = 0.0
     started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(0, n, 500):
-        clustered += sum(1 for r in store.put_many(articles[i:i + 500]) if not r.is_first_in_cluster)
-    stored, store_cpu = time.perf_counter(), time.process_time() - cpu_started
+        if stream:
+            t, c = time.perf_counter(), time.process_time()
+            batch = [generator.article(j) for j in range(i, min(i + 500, n))]
+            f = time.process_time()
+            for article in batch:
+                dedup.fingerprint(article)
+            fingerprint_cpu += time.process_time() - f
+            generating += time.perf_counter() - t
+            generating_cpu += time.process_time() - c
+        else:
+            batch = articles[i:i + 500]
+        clustered += sum(1 for r in store.put_many(batch) if not r.is_first_in_cluster)
+    stored, store_cpu = time.perf_counter(), time.process_time() - cpu_started - generating_cpu
+    writer_rss, writer_peak = rss_mb()
+    fingerprint_ms = fingerprint_cpu * 1000 / max(n, 1)
     if follower is not None:
         stop.set()
         follower.join()
         store.refresh_search()  # nothing left: the follower indexed everything
     searchable = time.perf_counter()
+    started += generating  # the clock counts storing and indexing only
     return {"joined_clusters": clustered, "index_seconds": round(searchable - started, 2),
             "index_articles_per_s": round(n / (searchable - started), 1),
             "store_seconds": round(stored - started, 2), "store_articles_per_s": round(n / (stored - started), 1),
+            "streamed": stream, "writer_rss_mb": writer_rss, "writer_peak_rss_mb": writer_peak,
+            "text_index_peak_rss_mb": round(follower_rss.value, 1) if follower else None,
             "text_index_lag_seconds": round(searchable - stored, 2),
             "store_cpu_ms_per_article": round(store_cpu * 1000 / n, 3),
             "text_index_cpu_ms_per_article": round(follower_cpu.value * 1000 / n, 3) if follower else None,
             "fingerprint_ms_per_article": round(fingerprint_ms, 3)}
 
 
-def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path, reuse: bool = False) -> dict:
-    store = open_backend(backend, workdir, es_url)
-    reused = reuse and store.count() == n
-    indexing = {} if reused else index(store, n)
+def search_all(store: ArticleStore, repeat: int) -> tuple[list[float], list[int]]:
     timings: list[float] = []
     totals = []
     for spec in QUERIES:
@@ -292,6 +332,36 @@ def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path, re
             result = store.search(SearchQuery(**spec))
             timings.append((time.perf_counter() - t) * 1000)
         totals.append(result.total)
+    return timings, totals
+
+
+def service_searches(path: str, repeat: int, out: Any) -> None:
+    """The web service's part: a fresh process opens the store and runs the query set; reports its memory."""
+    from newswatch.store.sqlite import SQLiteStore
+
+    with SQLiteStore(path) as store:
+        timings, totals = search_all(store, repeat)
+        rss, peak = rss_mb()
+    out.put({"timings": timings, "totals": totals, "rss": rss, "peak": peak})
+
+
+def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path, reuse: bool = False,
+        stream: bool = False) -> dict:
+    store = open_backend(backend, workdir, es_url)
+    reused = reuse and store.count() == n
+    indexing = {} if reused else index(store, n, stream)
+    service: dict[str, Any] = {}
+    if backend == "sqlite":
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=service_searches, args=(str(store.path), repeat, queue))  # type: ignore[attr-defined]
+        child.start()
+        result = queue.get()
+        child.join()
+        timings, totals = result["timings"], result["totals"]
+        service = {"service_rss_mb": result["rss"], "service_peak_rss_mb": result["peak"]}
+    else:
+        timings, totals = search_all(store, repeat)
     timings.sort()
     size = store.size_bytes() if hasattr(store, "size_bytes") else 0
     out = {
@@ -299,8 +369,8 @@ def run(backend: str, n: int, repeat: int, es_url: str | None, workdir: Path, re
         "queries": len(QUERIES), "runs_per_query": repeat,
         "search_p50_ms": round(statistics.median(timings), 2),
         "search_p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 2),
-        "search_max_ms": round(timings[-1], 2), "hits_per_query": totals,
-        "store_bytes": size, "store_mb": round(size / 1e6, 1),
+        "search_max_ms": round(timings[-1], 2), "hits_per_query": totals, **service,
+        "store_bytes": size, "store_mb": round(size / 1e6, 1), "load_avg": os.getloadavg()[0],
     }
     store.close()
     return out
@@ -315,6 +385,8 @@ def main() -> None:
     parser.add_argument("--workdir", help="Where the SQLite file goes (default: a temporary folder).")
     parser.add_argument("--reuse", metavar="DIR",
                         help="SQLite: keep the store in DIR; when it already holds N articles, only search it.")
+    parser.add_argument("--stream", action="store_true",
+                        help="Generate articles batch by batch (the default past 200,000 articles).")
     args = parser.parse_args()
     if args.reuse and args.backend != "sqlite":
         parser.error("--reuse needs --backend sqlite")
@@ -323,7 +395,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="nw-bench-") as tmp:
             workdir = Path(args.reuse or args.workdir or tmp)
             workdir.mkdir(parents=True, exist_ok=True)
-            result = run(backend, args.n, args.repeat, args.es_url, workdir, reuse=bool(args.reuse))
+            result = run(backend, args.n, args.repeat, args.es_url, workdir, reuse=bool(args.reuse),
+                         stream=args.stream or args.n > 200_000)
             print(json.dumps(result, ensure_ascii=False), flush=True)
 
 

@@ -9,6 +9,7 @@ Environment variables (never committed files) carry everything that differs per 
 ``NEWSWATCH_ES_URL``        Elasticsearch URL; setting it selects the Elasticsearch store
 ``NEWSWATCH_ES_INDEX``      index/alias prefix (default ``newswatch``)
 ``NEWSWATCH_STATE_URL``     SQLAlchemy URL of the operational state (default SQLite in the data dir)
+``NEWSWATCH_REDIS_URL``     Redis of the distributed crawl queue: the scheduler enqueues, ``newswatch queue worker`` crawls
 ``NEWSWATCH_CHROMIUM``      path of a Chromium binary for pages that need JavaScript
 ``NEWSWATCH_USER_AGENT``    the crawler's user agent
 ``NEWSWATCH_NOTIFY_URLS``   apprise URLs, space separated, for alert delivery
@@ -88,6 +89,10 @@ class ServiceFile(BaseModel):
     crawl_timeout_seconds: int = Field(900, ge=30)
     schedule_jitter_seconds: int = Field(15, ge=0)
     misfire_grace_seconds: int = Field(300, ge=1)
+    worker_heartbeat_seconds: int = Field(30, ge=2, description="distributed crawl workers: a worker silent "
+                                          "this long is dead and its crawl goes back to the queue")
+    leader_lease_seconds: int = Field(15, ge=3, description="scheduler lease of several instances: "
+                                      "another takes over within 4/3 of it after the leader dies")
     quiet_hours: QuietHours | None = Field(default_factory=QuietHours)
     briefing: Briefing | None = Field(default_factory=Briefing)  # null: no daily briefing
     allowed_networks: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128", "10.0.0.0/8",
@@ -112,6 +117,7 @@ class Settings(BaseModel):
     es_url: str | None = None
     es_index: str = "newswatch"
     state_url: str
+    redis_url: str | None = None  # NEWSWATCH_REDIS_URL: crawls go to the distributed queue (newswatch.distributed)
     chromium_path: str | None = None
     user_agent: str = DEFAULT_USER_AGENT
     notify_urls: list[str] = Field(default_factory=list)
@@ -202,6 +208,7 @@ def load_settings(
         es_url=es_url or ("http://127.0.0.1:9200" if store == "elasticsearch" else None),
         es_index=env.get("NEWSWATCH_ES_INDEX", "newswatch"),
         state_url=env.get("NEWSWATCH_STATE_URL") or f"sqlite:///{dat_dir / 'state.db'}",
+        redis_url=env.get("NEWSWATCH_REDIS_URL") or None,
         chromium_path=find_chromium(),
         user_agent=env.get("NEWSWATCH_USER_AGENT", DEFAULT_USER_AGENT),
         notify_urls=env.get("NEWSWATCH_NOTIFY_URLS", "").split(),

@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "serve",
     "schedule",
     "users",
+    "db",
+    "queue",
 )
 
 

@@ -103,10 +103,16 @@ def finish_crawl(db: StateDB, run_id: int, status: str, reason: str | None = Non
             summary=json.dumps(summary, ensure_ascii=False, default=str) if summary is not None else None))
 
 
-def mark_orphans_interrupted(db: StateDB) -> int:
-    """Crawls still 'running' from a previous process (crash, kill -9) are recorded as interrupted."""
+def mark_orphans_interrupted(db: StateDB, except_trigger: str | None = None) -> int:
+    """Crawls still 'running' from a previous process (crash, kill -9) are recorded as interrupted.
+
+    ``except_trigger`` leaves those runs alone (``queue``: crawl workers on other machines own theirs).
+    """
+    condition = service_runs.c.status == "running"
+    if except_trigger is not None:
+        condition = condition & (service_runs.c.trigger != except_trigger)
     with db.begin() as conn:
-        result = conn.execute(update(service_runs).where(service_runs.c.status == "running").values(
+        result = conn.execute(update(service_runs).where(condition).values(
             status="interrupted", finished=time.time(), reason="service stopped while the crawl ran"))
         return int(result.rowcount or 0)
 

@@ -1,10 +1,13 @@
 """The running service: sources, the scheduler, crawl children, and what one scheduled run does.
 
 One process runs the web app (uvicorn) and a BackgroundScheduler; every crawl runs in a child
-process. A source's scheduled job first *polls* (one conditional request per entry point,
-milliseconds, no Scrapy) and starts a crawl child only when something changed, when the source
-has not had a successful crawl for ``adaptive_max_seconds`` (the periodic full schedule), or
-when an operator pressed "run now". Adaptive sources then get their next interval from
+process. Several processes (on one or several machines) may share one state database: each
+serves the UI and API, and only the holder of the scheduler lease runs the schedule
+(:mod:`newswatch.service.leader`); the others start theirs when they are elected. A source's
+scheduled job first *polls* (one conditional request per entry point, milliseconds, no Scrapy)
+and starts a crawl child only when something changed, when the source has not had a successful
+crawl for ``adaptive_max_seconds`` (the periodic full schedule), or when an operator pressed
+"run now". Adaptive sources then get their next interval from
 ``newswatch.crawl.poll.next_interval``.
 """
 
@@ -18,7 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
+
 from newswatch.service import history
+from newswatch.service.leader import Leadership
 from newswatch.service.runner import ChildRegistry, CrawlOutcome, run_crawl
 from newswatch.service.scheduler import (
     add_system_jobs,
@@ -81,13 +87,20 @@ class Service:
         self.db: StateDB = open_state(settings.state_url)
         self.children = ChildRegistry()
         self.sources: dict[str, SourceEntry] = {}
-        self.scheduler = build_scheduler(settings) if start_scheduler else None
+        self.leadership: Leadership | None = None
+        self.scheduler = None
+        if start_scheduler:
+            self.leadership = Leadership(self.db, settings.service.leader_lease_seconds,
+                                         on_elected=self._on_elected, on_demoted=self._on_demoted)
+            self.scheduler = build_scheduler(settings, admit=self.leadership.admit)
         self._source_locks: dict[str, threading.Lock] = defaultdict(threading.Lock)
         # Official and ministry sources have their own crawl slots, so a slow press crawl never delays a directive.
         self._official_slots = threading.BoundedSemaphore(MAX_PARALLEL_CRAWLS)
         self._press_slots = threading.BoundedSemaphore(1)
         self._deliver_lock = threading.Lock()
         self.started_at: float | None = None
+        self._stopping = False
+        self._broker: Any = None  # the crawl queue's broker when NEWSWATCH_REDIS_URL is set
 
     # -- sources ---------------------------------------------------------------------------
     def load_sources(self) -> dict[str, SourceEntry]:
@@ -107,30 +120,58 @@ class Service:
     def start(self) -> None:
         global _current
         self.settings.ensure_data_dir()
-        orphans = history.mark_orphans_interrupted(self.db)
-        if orphans:
-            log.warning("%d crawl(s) from a previous run were still marked running: recorded as interrupted", orphans)
         self.load_sources()
         _current = self
         self.started_at = time.time()
-        if self.scheduler is None:
+        if self.leadership is None:  # no schedule: crawls only on request, by this process alone
+            self._interrupt_orphans()
             return
-        self.scheduler.start(paused=True)
+        self.leadership.start()  # elected at once when no other instance leads: _on_elected starts the schedule
+
+    # -- leadership (several instances on one state database) -------------------------------------
+    def is_leader(self) -> bool:
+        return self.leadership is not None and self.leadership.is_leader()
+
+    @property
+    def role(self) -> str:
+        return self.leadership.role if self.leadership is not None else "no scheduler"
+
+    def _on_elected(self) -> None:
+        """This instance now runs the schedule: crawls the previous leader left running are interrupted."""
+        if self.scheduler is None or self._stopping:
+            return
+        self._interrupt_orphans()
+        if self.scheduler.state == STATE_STOPPED:
+            self.scheduler.start(paused=True)
         changes = sync_source_jobs(self.scheduler, [e.source for e in self.sources.values()], self.settings)
         add_system_jobs(self.scheduler, self.settings)
         log.info("scheduler: %s", ", ".join(f"{k} {v}" for k, v in sorted(changes.items())) or "no sources")
         self.scheduler.resume()
 
+    def _interrupt_orphans(self) -> None:
+        from newswatch.distributed import QUEUE_TRIGGER
+
+        orphans = history.mark_orphans_interrupted(self.db, except_trigger=QUEUE_TRIGGER)
+        if orphans:
+            log.warning("%d crawl(s) of a previous run were still marked running: recorded as interrupted", orphans)
+
+    def _on_demoted(self) -> None:
+        if self.scheduler is not None and self.scheduler.state == STATE_RUNNING:
+            self.scheduler.pause()
+
     def stop(self) -> None:
         """Stop accepting runs; let running crawls finish within the grace period, else record them interrupted."""
         global _current
+        self._stopping = True  # the lease is kept (and renewed) until the crawls stopped, then released
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.pause()
         stopped = self.children.stop_all(self.grace_seconds)
         if stopped:
             log.warning("interrupted crawls at shutdown: %s", ", ".join(stopped))
-        if self.scheduler is not None and self.scheduler.running:
+        if self.scheduler is not None and self.scheduler.state != STATE_STOPPED:
             self.scheduler.shutdown(wait=True)
+        if self.leadership is not None:
+            self.leadership.stop()  # releases the lease: another instance takes the schedule at once
         if _current is self:
             _current = None
 
@@ -190,6 +231,8 @@ class Service:
 
     def _crawl(self, entry: SourceEntry, trigger: str) -> CrawlOutcome:
         name = entry.source.name
+        if self.settings.redis_url:  # distributed: a crawl worker runs it (newswatch.distributed)
+            return self._enqueue(entry, trigger)
         slots = self._press_slots if entry.source.tier == "press" else self._official_slots
         with slots:
             if not self.children.accepting:
@@ -203,6 +246,19 @@ class Service:
         log.log(level, "crawl %s %s in %.1fs%s", name, outcome.status, outcome.elapsed_s,
                 f": {outcome.reason}" if outcome.reason else "")
         return outcome
+
+    def _enqueue(self, entry: SourceEntry, trigger: str) -> CrawlOutcome:
+        from newswatch.distributed.queue import enqueue_crawl, make_broker
+
+        if self._broker is None:
+            self._broker = make_broker(self.settings)
+        try:
+            queued = enqueue_crawl(self.settings, entry.source.name, entry.file, trigger, broker=self._broker)
+        except Exception as exc:  # Redis down: the next scheduled run tries again
+            log.warning("crawl of %s not queued: %s", entry.source.name, exc)
+            return CrawlOutcome("failed", None, f"crawl queue unavailable: {exc}", 0.0)
+        log.info("crawl %s %s (%s)", entry.source.name, "queued" if queued else "already queued", trigger)
+        return CrawlOutcome("queued" if queued else "skipped", None, None if queued else "already queued or running", 0.0)
 
     def _reschedule(self, source: Source) -> None:
         if self.scheduler is None:

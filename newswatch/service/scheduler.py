@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from newswatch.service import history
+from newswatch.service.leader import ClaimingThreadPoolExecutor
 from newswatch.settings import Settings
 from newswatch.sources import Source
 from newswatch.state.db import open_state
@@ -32,6 +33,7 @@ from newswatch.state.db import open_state
 log = logging.getLogger(__name__)
 
 JOBSTORE_TABLE = "apscheduler_jobs"
+Admit = Callable[[str, list[datetime]], list[datetime]]
 SOURCE_JOB_PREFIX = "source:"
 OUTBOX_SECONDS = 3
 SILENCE_SECONDS = 300
@@ -71,13 +73,18 @@ class ServiceScheduler(BackgroundScheduler):
         return super()._process_jobs()  # type: ignore[no-any-return]
 
 
-def build_scheduler(settings: Settings) -> BackgroundScheduler:
-    """A BackgroundScheduler whose jobs persist in the state database (not started)."""
+def build_scheduler(settings: Settings, admit: Admit | None = None) -> BackgroundScheduler:
+    """A BackgroundScheduler whose jobs persist in the state database (not started).
+
+    ``admit`` (several instances: :meth:`newswatch.service.leader.Leadership.admit`) decides which
+    due runs this instance starts: none unless it leads, and each scheduled run once.
+    """
     db = open_state(settings.state_url)
     return ServiceScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBSTORE_TABLE)},
-        executors={"default": ThreadPoolExecutor(WORKERS), PRESS_EXECUTOR: ThreadPoolExecutor(WORKERS),
-                   SYSTEM_EXECUTOR: ThreadPoolExecutor(2)},
+        executors={"default": ClaimingThreadPoolExecutor(WORKERS, admit),
+                   PRESS_EXECUTOR: ClaimingThreadPoolExecutor(WORKERS, admit),
+                   SYSTEM_EXECUTOR: ClaimingThreadPoolExecutor(2, admit)},
         job_defaults={"max_instances": 1, "coalesce": True,
                       "misfire_grace_time": settings.service.misfire_grace_seconds},
         timezone=settings.service.timezone,

@@ -3,10 +3,13 @@
 Articles live in the article store (embedded SQLite + Tantivy or Elasticsearch); everything that
 coordinates work lives here: crawl state, run history, alerts and the outbox, users, and the
 scheduler's job store. SQLite in WAL mode serves one machine; ``NEWSWATCH_STATE_URL`` pointing
-at PostgreSQL serves several crawling machines without code changes (see docs/architecture.md).
+at PostgreSQL (``postgresql+psycopg://user@host/db``) serves several service instances and crawl
+workers (see docs/deployment.md).
 
 Each owner declares its tables on the shared :data:`metadata` in its own module; the modules
-are listed in :data:`TABLE_MODULES` and imported before the schema is created.
+are listed in :data:`TABLE_MODULES`. The schema is created and changed by Alembic migrations
+(:mod:`newswatch.state.migrate`): opening a database upgrades it to the current revision, and a
+database from before the migrations is stamped as the baseline first, never recreated.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ TABLE_MODULES = (
     "monitor.store",
     "newswatch.state.accounts",
     "newswatch.service.history",
+    "newswatch.state.leases",
 )
 
 
@@ -38,7 +42,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
-def _import_table_modules() -> None:
+def import_table_modules() -> None:
+    """Import every module that declares tables, so :data:`metadata` holds the whole schema."""
     for name in TABLE_MODULES:
         try:
             importlib.import_module(name)
@@ -47,19 +52,30 @@ def _import_table_modules() -> None:
                 raise
 
 
+def create_state_engine(url: str) -> Engine:
+    """An engine on ``url``: SQLite with WAL and a busy timeout, or a server (``postgresql://`` uses psycopg 3)."""
+    if url.startswith("postgresql://"):  # the driver this project installs
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+_import_table_modules = import_table_modules  # the name before the migrations (tests/crawl uses it)
+
+
 class StateDB:
-    """A handle on the state database: an engine plus transaction helpers."""
+    """A handle on the state database, upgraded to the newest schema revision: an engine plus transaction helpers."""
 
     def __init__(self, url: str) -> None:
+        from newswatch.state.migrate import upgrade
+
         self.url = url
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        else:
-            self.engine = create_engine(url, pool_pre_ping=True)
-        _import_table_modules()
-        metadata.create_all(self.engine)
+        self.engine: Engine = create_state_engine(url)
+        self.revision_before, self.revision = upgrade(self.engine)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

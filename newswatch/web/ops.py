@@ -48,6 +48,7 @@ def healthz(request: Request) -> Response:
     service = context.service
     if service is not None and service.scheduler is not None:
         checks["scheduler"] = "running" if service.scheduler.running else "stopped"
+        checks["role"] = service.role  # leader (runs the schedule) or standby (another instance does)
         checks["running_crawls"] = service.running_crawls()
     return JSONResponse({"status": "ok" if ok else "error", **checks}, status_code=200 if ok else 503)
 

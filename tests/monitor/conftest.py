@@ -25,6 +25,16 @@ if str(HERE) not in sys.path:
 from monitor_helpers import RULES_FOR_DELIVERY, free_port, make_settings  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def state_backend(state_url: str | None, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """Every monitor test runs on SQLite and on a real PostgreSQL (make_settings reads NEWSWATCH_STATE_URL)."""
+    if state_url:
+        monkeypatch.setenv("NEWSWATCH_STATE_URL", state_url)
+    else:
+        monkeypatch.delenv("NEWSWATCH_STATE_URL", raising=False)
+    return state_url
+
+
 @pytest.fixture
 def make_monitor_settings(tmp_path: Path) -> Callable[..., Settings]:
     def factory(rules: str | None = RULES_FOR_DELIVERY, **kwargs: Any) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -49,6 +50,8 @@ def make_settings(tmp_path: Path, rules: str | None = None, *, quiet: str | None
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     env = {"NEWSWATCH_NOTIFY_URLS": " ".join(notify or [])}
+    if os.environ.get("NEWSWATCH_STATE_URL"):  # the PostgreSQL run of the state matrix (conftest.state_backend)
+        env["NEWSWATCH_STATE_URL"] = os.environ["NEWSWATCH_STATE_URL"]
     return load_settings(config_dir=config, data_dir=data, env=env)
 
 

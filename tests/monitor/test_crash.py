@@ -23,8 +23,8 @@ CHILD = Path(__file__).parent / "crash_child.py"
 
 def _start(tmp_path: Path, url: str, mode: str) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
-    for var in ("NEWSWATCH_STATE_URL", "NEWSWATCH_NOTIFY_URLS", "NEWSWATCH_ES_URL", "NEWSWATCH_STORE"):
-        env.pop(var, None)
+    for var in ("NEWSWATCH_NOTIFY_URLS", "NEWSWATCH_ES_URL", "NEWSWATCH_STORE"):
+        env.pop(var, None)  # NEWSWATCH_STATE_URL stays: the child commits to the state database under test
     child = subprocess.Popen([sys.executable, str(CHILD), str(tmp_path), url, mode], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env, cwd=str(PROJECT_ROOT))
     line = child.stdout.readline() if child.stdout else ""

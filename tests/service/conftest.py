@@ -21,10 +21,14 @@ def site() -> Iterator[OfficialSite]:
 
 
 @pytest.fixture
-def service_settings(tmp_path: Path, site: OfficialSite, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def service_settings(tmp_path: Path, site: OfficialSite, monkeypatch: pytest.MonkeyPatch,
+                     state_url: str | None) -> Settings:
+    """Settings on SQLite and on a real PostgreSQL (crawl children inherit NEWSWATCH_STATE_URL)."""
     for var in ("NEWSWATCH_ES_URL", "NEWSWATCH_STORE", "NEWSWATCH_STATE_URL", "NEWSWATCH_NOTIFY_URLS",
                 "NEWSWATCH_CONFIG_DIR", "NEWSWATCH_DATA_DIR"):
         monkeypatch.delenv(var, raising=False)
+    if state_url:
+        monkeypatch.setenv("NEWSWATCH_STATE_URL", state_url)
     config = tmp_path / "config"
     config.mkdir()
     shutil.copy(PROJECT_ROOT / "config" / "rules.yaml", config / "rules.yaml")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from click.testing import CliRunner
-from service_site import OfficialSite
+from service_site import OfficialSite, wait_for
 
 from newswatch.cli import cli
 from newswatch.service import history
@@ -19,16 +17,6 @@ from newswatch.settings import Settings
 from newswatch.state import runs
 from newswatch.state.db import open_state
 from newswatch.store import open_store
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 90.0, what: str = "condition") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def crawls(settings: Settings) -> list[history.RunRow]:
