@@ -33,14 +33,12 @@ def deliver_outbox() -> None:
 
 
 def check_silence() -> None:
-    """Raise source-silence alerts for sources that stopped publishing or keep failing."""
+    """Run the periodic rules: source-silence alerts for sources that stopped publishing or keep failing."""
     service = current()
     if service is None:
         return
-    try:
-        from monitor.engine import check_silence as monitor_check_silence
-    except ImportError:
-        return
+    from monitor.engine import check_silence as monitor_check_silence
+
     try:
         monitor_check_silence(service.settings, datetime.now(UTC))
     except Exception:

@@ -212,11 +212,10 @@ class Service:
         return report
 
     def _poll(self, source: Source, report: RunReport, trigger: str) -> bool:
-        try:
-            from newswatch.crawl.poll import poll_source
-        except ImportError:
-            report.polled = "unavailable"
-            return True
+        from newswatch.crawl.poll import (
+            poll_source,  # here: the web process imports the poller only when it polls
+        )
+
         try:
             result = poll_source(source, self.db, timeout=POLL_TIMEOUT_SECONDS, user_agent=self.settings.user_agent)
         except Exception as exc:  # a poll must never stop the schedule
@@ -263,10 +262,8 @@ class Service:
     def _reschedule(self, source: Source) -> None:
         if self.scheduler is None:
             return
-        try:
-            from newswatch.crawl.poll import next_interval
-        except ImportError:
-            return
+        from newswatch.crawl.poll import next_interval
+
         schedule = source.effective_schedule
         low = schedule.min_interval or self.settings.service.adaptive_min_seconds
         high = schedule.max_interval or self.settings.service.adaptive_max_seconds
@@ -291,11 +288,9 @@ class Service:
         if not self._deliver_lock.acquire(blocking=False):
             return
         try:
-            from monitor.delivery import deliver_pending
+            from monitor.delivery import deliver_pending  # loads apprise and the templates: only here
 
             deliver_pending(self.settings)
-        except ImportError:
-            pass
         except Exception:
             log.exception("outbox delivery failed; retrying on the next tick")
         finally:

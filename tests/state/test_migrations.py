@@ -53,7 +53,7 @@ def test_a_database_from_before_migrations_is_stamped_then_upgraded_not_recreate
     db = StateDB(db_url)
     try:
         assert db.revision_before is None and db.revision == head_revision()
-        assert crawl.known_urls(db, ["https://chinhphu.vn/a-1.htm"]) == {"https://chinhphu.vn/a-1.htm"}
+        assert set(crawl.url_states(db, ["https://chinhphu.vn/a-1.htm"])) == {"https://chinhphu.vn/a-1.htm"}
     finally:
         db.dispose()
 
@@ -104,7 +104,7 @@ def test_upserts_and_counts_behave_the_same_on_both_databases(db_url: str) -> No
         assert (state.status, state.attempts, state.fingerprint) == ("article", 0, "f1")
         crawl.save_entry(db, url="https://moh.gov.vn/rss", source="moh", kind="feed", etag='"e1"', poll_pending=[url])
         assert crawl.load_entries(db, "moh")["https://moh.gov.vn/rss"].poll_pending == [url]
-        assert crawl.source_url_counts(db) == {"moh": {"article": 1}}
+        assert {st.url: st.status for st in crawl.load_urls(db, "moh").values()} == {url: "article"}  # one row
     finally:
         db.dispose()
 
@@ -127,7 +127,7 @@ def test_db_copy_moves_a_sqlite_state_to_postgresql_with_every_row(tmp_path, pos
     copied = json.loads(done.stdout)["copied"]
     assert copied["crawl_urls"] == 1 and copied["service_runs"] == 1
     new = open_state(target)
-    assert crawl.known_urls(new, ["https://moh.gov.vn/tin/1"]) == {"https://moh.gov.vn/tin/1"}
+    assert set(crawl.url_states(new, ["https://moh.gov.vn/tin/1"])) == {"https://moh.gov.vn/tin/1"}
     second = history.start_crawl(new, "moh", "schedule")  # ids continue after the copied ones
     assert second == first + 1
     assert monitor_store.outbox_status(new) == []
