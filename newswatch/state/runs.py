@@ -244,16 +244,18 @@ def recent_runs(db: StateDB, source: str | None = None, limit: int = 20) -> list
 
 
 def interrupted_since(db: StateDB, source: str, *, limit: int = 20) -> datetime | None:
-    """When the unbroken series of ``interrupted`` runs of ``source`` just before now began; None if the last ended.
+    """When the series of runs of ``source`` since its last ``ok`` run began; None if the last run was ``ok``.
 
-    Runs still ``running`` (this one, a concurrent one) are passed over. A run that ended in any
-    other state (``ok``, ``partial``, ``failed``) handed every article it stored to the monitor.
+    Runs still ``running`` (this one, a concurrent one) are passed over. Only a run that ended ``ok``
+    is known to have handed every article it stored to the monitor: a ``partial`` run may have been
+    stopped before its own catch-up ran (a Ctrl-C while it started), an ``interrupted`` one was killed.
+    Evaluating again is idempotent, so a wider window costs time, never a second alert.
     """
     since = None
     for run in recent_runs(db, source=source, limit=limit):
         if run.status == "running":
             continue
-        if run.status != "interrupted":
+        if run.status == "ok":
             break
         since = run.started_at
     return since
