@@ -277,3 +277,59 @@ def _could_be_article(url: str) -> bool:
     last = path.rstrip("/").rsplit("/", 1)[-1]
     # article slugs are long and hyphenated, or carry an id; a bare section name ("thoi-su") is a listing
     return last.count("-") >= 3 or bool(re.search(r"\d{4,}", last))
+
+
+@dataclass
+class EntryLinks:
+    """What one entry point (feed, sitemap, listing page) links to."""
+
+    articles: list[Link]
+    sitemaps: list[str]  # child sitemaps of a sitemap index
+    pages: list[str]  # pagination pages of a listing
+    readable: bool = True
+
+
+def entry_links(kind: str, body: bytes, url: str, source: Source, text: str | None = None) -> EntryLinks:
+    """The links of an entry point, whatever it turns out to be: the one reading the spider and the poller share.
+
+    A feed (RSS/Atom) where one was announced or is recognised; a sitemap index or urlset; else an HTML
+    listing page (``text``, its decoded body, when the caller has it; None when the body is not text).
+    """
+    if kind == "feed" or (kind != "listing" and looks_like_feed(body)):
+        links = parse_feed(body, url)
+        if links or looks_like_feed(body):
+            return EntryLinks(links, [], [])
+    if kind in ("sitemap", "feed"):
+        sitemap_kind, links = parse_sitemap(body, url)
+        if sitemap_kind == "index":
+            return EntryLinks([], [link.url for link in links], [])
+        if sitemap_kind == "urlset":
+            return EntryLinks(links, [], [])
+    if text is None:
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = body.decode("latin-1")
+    if "<" not in text[:4096]:
+        return EntryLinks([], [], [], readable=False)
+    links, pages = listing_links(text, url, source)
+    return EntryLinks(links, [], pages)
+
+
+class ArticleFilter:
+    """Which article URLs a source considers at all: on its sites, not excluded, matching its pattern."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.pattern = re.compile(source.article_pattern) if source.article_pattern else None
+        self.excludes = [re.compile(p) for p in source.exclude_patterns]
+
+    def rejects(self, url: str) -> str | None:
+        """Why ``url`` (normalised) is not an article of the source — ``offsite``, ``excluded``, ``pattern`` — or None."""
+        if not url_allowed(url, self.source):
+            return "offsite"
+        if any(x.search(url) for x in self.excludes):
+            return "excluded"
+        if self.pattern is not None and not self.pattern.search(url):
+            return "pattern"
+        return None

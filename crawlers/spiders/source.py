@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,8 +173,8 @@ class SourceSpider(scrapy.Spider):
             s.set("DOWNLOAD_HANDLERS", {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}, priority=prio)
         self.max_articles = s.getint("NEWSWATCH_MAX_ARTICLES", 5000)
         self.workers = extraction_workers(s.get("NEWSWATCH_EXTRACT_WORKERS"))
-        self.article_re = re.compile(source.article_pattern) if source.article_pattern else None
-        self.excludes = [re.compile(p) for p in source.exclude_patterns]
+        self.article_filter = discovery.ArticleFilter(source)
+        self.article_re = self.article_filter.pattern
         self.db = open_state(self.nw_settings.state_url)
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
@@ -385,22 +384,12 @@ class SourceSpider(scrapy.Spider):
 
     def _links_of(self, kind: str, response: Response) -> tuple[list[Link], list[str], list[str]]:
         """(article links, child sitemaps, pagination pages) of an entry point, whatever it turns out to be."""
-        body = response.body
-        if kind == "feed" or (kind != "listing" and discovery.looks_like_feed(body)):
-            links = discovery.parse_feed(body, response.url)
-            if links or discovery.looks_like_feed(body):
-                return links, [], []
-        if kind in ("sitemap", "feed"):
-            sitemap_kind, links = discovery.parse_sitemap(body, response.url)
-            if sitemap_kind == "index":
-                return [], [link.url for link in links], []
-            if sitemap_kind == "urlset":
-                return links, [], []
-        if isinstance(response, TextResponse):  # an HTML page where a feed was expected is read as a listing
-            links, pages = discovery.listing_links(response.text, response.url, self.source)
-            return links, [], pages
-        self._stat("errors/unreadable_entry")
-        return [], [], []
+        text = response.text if isinstance(response, TextResponse) else None
+        found = discovery.entry_links(kind, response.body, response.url, self.source, text)
+        if not found.readable or (text is None and not (found.articles or found.sitemaps)):
+            self._stat("errors/unreadable_entry")
+            return [], [], []
+        return found.articles, found.sitemaps, found.pages
 
     def article_request(self, link: Link, *, via: str) -> Request | None:
         decision, url = self._decide(link)
@@ -409,14 +398,9 @@ class SourceSpider(scrapy.Spider):
     def _decide(self, link: Link) -> tuple[str, str]:
         """(decision, normalised URL): ``fetch``, ``requested`` (earlier in this run), ``known``, ``skipped``, ``limit``."""
         url = discovery.normalize_url(link.url)
-        if not discovery.url_allowed(url, self.source):
-            self._stat("skipped_offsite")
-            return "skipped", url
-        if any(x.search(url) for x in self.excludes):
-            self._stat("skipped_excluded")
-            return "skipped", url
-        if self.article_re is not None and not self.article_re.search(url):
-            self._stat("skipped_pattern")
+        rejected = self.article_filter.rejects(url)
+        if rejected:
+            self._stat(f"skipped_{rejected}")
             return "skipped", url
         if url in self.requested:  # found by two routes (feed and sitemap) in this run
             return "requested", url

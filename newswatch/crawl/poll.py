@@ -23,17 +23,18 @@ Cloud's rss-fetcher does: many unseen items → poll sooner, nothing new → bac
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import re
 import time
-import urllib.error
-import urllib.request
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
 
 from crawlers import discovery
+from crawlers.settings import ROBOTSTXT_OBEY
 from newswatch.settings import DEFAULT_USER_AGENT
 from newswatch.sources import Source
 from newswatch.state.crawl import EntryState, load_entries, save_entry, url_states
@@ -66,66 +67,88 @@ class _Fetched:
     content_type: str = ""
 
 
-def _fetch(url: str, headers: dict[str, str], timeout: float) -> _Fetched:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, deflate", **headers})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            body = response.read(MAX_BODY + 1)
-            encoding = (response.headers.get("Content-Encoding") or "").lower()
-            if encoding == "gzip":
-                body = gzip.decompress(body)
-            elif encoding == "deflate":
-                body = zlib.decompress(body)
-            return _Fetched(response.status, body, response.headers.get("ETag"), response.headers.get("Last-Modified"),
-                            response.geturl(), response.headers.get("Content-Type") or "")
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
+class TooLarge(Exception):
+    """An entry body over MAX_BODY (after decompression)."""
+
+
+def _fetch(client: httpx.Client, url: str, headers: dict[str, str]) -> _Fetched:
+    """One GET (redirects followed, gzip/deflate/br decoded by httpx), its body bounded by MAX_BODY."""
+    with client.stream("GET", url, headers=headers) as response:
+        if response.status_code == 304:
             return _Fetched(304, url=url)
-        raise
+        response.raise_for_status()
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise TooLarge(f"{url}: more than {MAX_BODY} bytes")
+        return _Fetched(response.status_code, bytes(body), response.headers.get("ETag"),
+                        response.headers.get("Last-Modified"), str(response.url),
+                        response.headers.get("Content-Type") or "")
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, urllib.error.HTTPError):
-        return f"http_{exc.code}"
-    text = str(exc).lower()
-    if "timed out" in text or isinstance(exc, TimeoutError):
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"http_{exc.response.status_code}"
+    if isinstance(exc, TooLarge):
+        return "too_large"
+    if isinstance(exc, httpx.TimeoutException):
         return "timeout"
-    if "refused" in text:
-        return "connection"
-    if "name or service" in text or "resolve" in text or "nodename" in text:
+    text = str(exc).lower()
+    if "name or service" in text or "resolve" in text or "nodename" in text or "getaddrinfo" in text:
         return "dns"
+    if isinstance(exc, httpx.TransportError):
+        return "connection"
     return f"failed_{type(exc).__name__}"
+
+
+class RobotsRules:
+    """robots.txt of each host, read with Protego (Scrapy's own parser) and kept an hour per process.
+
+    The poller honours robots.txt exactly as the spider does (``ROBOTSTXT_OBEY``, or the source's
+    ``politeness.obey_robots``): an entry point it disallows is not polled. A robots.txt that is
+    missing or cannot be fetched allows everything, as in Scrapy's RobotsTxtMiddleware.
+    """
+
+    TTL_SECONDS = 3600.0
+    _cache: ClassVar[dict[str, tuple[float, Protego | None]]] = {}
+
+    @classmethod
+    def allowed(cls, client: httpx.Client, url: str, user_agent: str) -> bool:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        cached = cls._cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > cls.TTL_SECONDS:
+            cached = (time.monotonic(), cls._read(client, key))
+            cls._cache[key] = cached
+        rules = cached[1]
+        return rules is None or rules.can_fetch(url, user_agent)
+
+    @staticmethod
+    def _read(client: httpx.Client, origin: str) -> Protego | None:
+        try:
+            response = client.get(f"{origin}/robots.txt")
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 200:
+            return None
+        return Protego.parse(response.text[:500_000])
 
 
 def _links(kind: str, fetched: _Fetched, source: Source) -> tuple[list[discovery.Link], bool]:
     """Article links of an entry body, and whether it was a sitemap index (its children are not read here)."""
-    body = fetched.body
-    if kind == "feed" or (kind != "listing" and discovery.looks_like_feed(body)):
-        links = discovery.parse_feed(body, fetched.url)
-        if links or discovery.looks_like_feed(body):
-            return links, False
-    if kind in ("sitemap", "feed"):
-        sitemap_kind, links = discovery.parse_sitemap(body, fetched.url)
-        if sitemap_kind == "index":
-            return [], True
-        if sitemap_kind == "urlset":
-            return links, False
-    links, _pages = discovery.listing_links(body, fetched.url, source)
-    return links, False
+    found = discovery.entry_links(kind, fetched.body, fetched.url, source)
+    return found.articles, bool(found.sitemaps)
 
 
 def _selected(links: list[discovery.Link], source: Source) -> dict[str, datetime | None]:
-    """Normalised URL -> announced date, for the links the crawl would consider articles."""
-    pattern = re.compile(source.article_pattern) if source.article_pattern else None
-    excludes = [re.compile(p) for p in source.exclude_patterns]
+    """Normalised URL -> announced date, for the links the crawl would consider articles (the spider's filter)."""
+    article_filter = discovery.ArticleFilter(source)
     out: dict[str, datetime | None] = {}
     for link in links:
         url = discovery.normalize_url(link.url)
-        if not discovery.url_allowed(url, source) or any(x.search(url) for x in excludes):
-            continue
-        if pattern is not None and not pattern.search(url):
-            continue
-        out[url] = max(filter(None, (out.get(url), link.modified)), default=None)
+        if article_filter.rejects(url) is None:
+            out[url] = max(filter(None, (out.get(url), link.modified)), default=None)
     return out
 
 
@@ -157,54 +180,11 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
     kinds = [(u, "feed") for u in source.feeds] + [(u, "sitemap") for u in source.sitemaps] + \
         [(u, "listing") for u in source.listings]
     parents = {e.parent for e in entries.values() if e.parent}
-    for url, kind in kinds:
-        entry = entries.get(url) or EntryState(url=url, source=source.name, kind=kind)
-        headers = {"User-Agent": user_agent, **{k: v for k, v in source.headers.items()}}
-        etag = entry.poll_etag or entry.etag
-        last_modified = entry.poll_last_modified or entry.last_modified
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        now = datetime.now(UTC)
-        result.requests += 1
-        try:
-            fetched = _fetch(url, headers, timeout)
-        except Exception as exc:  # a dead site is a poll result, not an exception for the scheduler
-            result.errors[url] = _reason(exc)
-            save_entry(db, url=url, source=source.name, kind=kind, last_polled=now)
-            continue
-        pending = _unfetched(db, dict.fromkeys(entry.poll_pending)) if entry.poll_pending else []
-        is_parent = url in parents  # a sitemap index or robots.txt whose sitemaps the crawl knows
-        if fetched.status == 304:
-            result.not_modified += 1
-            new_urls.update(dict.fromkeys(pending))
-            # answered to the poll's own validators when it has some: the body is the one it hashed last
-            body = entry.poll_hash if (entry.poll_etag or entry.poll_last_modified) else entry.content_hash
-            if is_parent and not _crawl_finished(entry, body):
-                _index_unfinished(result)
-            save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
-                       new_items=len(pending))
-            continue
-        body_hash = hashlib.sha1(fetched.body).hexdigest()
-        validators = {"poll_etag": fetched.etag, "poll_last_modified": fetched.last_modified, "poll_hash": body_hash}
-        if body_hash in (entry.poll_hash, entry.content_hash):
-            result.not_modified += 1
-            new_urls.update(dict.fromkeys(pending))
-            if is_parent and not _crawl_finished(entry, body_hash):
-                _index_unfinished(result)
-            save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
-                       new_items=len(pending), **validators)
-            continue
-        links, is_index = _links(kind, fetched, source)
-        candidates = _selected(links, source)
-        found = _unfetched(db, candidates)
-        if (is_index or is_parent) and not _crawl_finished(entry, body_hash):
-            result.changed = True
-            result.reason = "sitemap index changed"
-        new_urls.update(dict.fromkeys(found))
-        save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=found,
-                   items=len(candidates), new_items=len(found), **validators)
+    obey_robots = ROBOTSTXT_OBEY if source.politeness.obey_robots is None else source.politeness.obey_robots
+    with httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": user_agent}) as client:
+        for url, kind in kinds:
+            _poll_entry(client, url, kind, source, db, entries, parents, result, new_urls,
+                        user_agent if obey_robots else None)
     result.new_urls = list(new_urls)
     result.changed = result.changed or bool(result.new_urls)
     if result.errors and len(result.errors) == len(kinds):
@@ -218,6 +198,62 @@ def poll_source(source: Source, db: StateDB, *, timeout: float = 10.0, user_agen
         result.reason = "nothing new" if not result.errors else "nothing new where reachable"
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
+
+
+def _poll_entry(client: httpx.Client, url: str, kind: str, source: Source, db: StateDB,
+                entries: dict[str, EntryState], parents: set[str], result: PollResult, new_urls: dict[str, None],
+                robots_agent: str | None) -> None:
+    """Poll one entry point: its conditional GET, its new article URLs, its saved validators."""
+    entry = entries.get(url) or EntryState(url=url, source=source.name, kind=kind)
+    if robots_agent is not None and not RobotsRules.allowed(client, url, robots_agent):
+        result.errors[url] = "robots"  # the spider would not fetch it either
+        return
+    headers = dict(source.headers)
+    etag = entry.poll_etag or entry.etag
+    last_modified = entry.poll_last_modified or entry.last_modified
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    now = datetime.now(UTC)
+    result.requests += 1
+    try:
+        fetched = _fetch(client, url, headers)
+    except Exception as exc:  # a dead site is a poll result, not an exception for the scheduler
+        result.errors[url] = _reason(exc)
+        save_entry(db, url=url, source=source.name, kind=kind, last_polled=now)
+        return
+    pending = _unfetched(db, dict.fromkeys(entry.poll_pending)) if entry.poll_pending else []
+    is_parent = url in parents  # a sitemap index or robots.txt whose sitemaps the crawl knows
+    if fetched.status == 304:
+        result.not_modified += 1
+        new_urls.update(dict.fromkeys(pending))
+        # answered to the poll's own validators when it has some: the body is the one it hashed last
+        body = entry.poll_hash if (entry.poll_etag or entry.poll_last_modified) else entry.content_hash
+        if is_parent and not _crawl_finished(entry, body):
+            _index_unfinished(result)
+        save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
+                   new_items=len(pending))
+        return
+    body_hash = hashlib.sha1(fetched.body).hexdigest()
+    validators = {"poll_etag": fetched.etag, "poll_last_modified": fetched.last_modified, "poll_hash": body_hash}
+    if body_hash in (entry.poll_hash, entry.content_hash):
+        result.not_modified += 1
+        new_urls.update(dict.fromkeys(pending))
+        if is_parent and not _crawl_finished(entry, body_hash):
+            _index_unfinished(result)
+        save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=pending,
+                   new_items=len(pending), **validators)
+        return
+    links, is_index = _links(kind, fetched, source)
+    candidates = _selected(links, source)
+    found = _unfetched(db, candidates)
+    if (is_index or is_parent) and not _crawl_finished(entry, body_hash):
+        result.changed = True
+        result.reason = "sitemap index changed"
+    new_urls.update(dict.fromkeys(found))
+    save_entry(db, url=url, source=source.name, kind=kind, last_polled=now, poll_pending=found,
+               items=len(candidates), new_items=len(found), **validators)
 
 
 def next_interval(source: Source, db: StateDB, min_s: float, max_s: float) -> float:

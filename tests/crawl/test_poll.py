@@ -33,8 +33,9 @@ def test_poll_detects_new_feed_item_and_costs_one_conditional_request(site, run_
     site.clear_log()
     quiet = poll_source(source, db, timeout=5)
     assert quiet.changed is False and quiet.new_urls == [] and quiet.status == "unchanged"
-    assert [(r.path, r.status) for r in site.log] == [("/rss/home.rss", 304)]
-    assert "if-none-match" in site.log[0].headers
+    # robots.txt is read once (then kept an hour), as the spider obeys it
+    assert [(r.path, r.status) for r in site.log] == [("/robots.txt", 404), ("/rss/home.rss", 304)]
+    assert "if-none-match" in site.log[1].headers
 
     new_path = "/tin/thu-tuong-ky-chi-thi-moi-ve-chuyen-doi-so-309.htm"
     _feed_site(site, [*paths, new_path])
@@ -89,3 +90,20 @@ def test_next_interval_adapts_between_bounds(site, tmp_path: Path) -> None:
         poll_source(source, db, timeout=5)
         intervals.append(next_interval(source, db, 300, 21600))
     assert intervals == sorted(intervals) and intervals[0] > 300 and intervals[-1] == 21600
+
+
+def test_poll_honours_robots_txt_as_the_spider_does(site, tmp_path: Path) -> None:
+    _feed_site(site, ["/tin/bai-mot-101.htm"])
+    site.add("/robots.txt", "User-agent: *\nDisallow: /rss/\n", "text/plain")
+    sources_file = write_sources(tmp_path / "sources.yaml", [{"name": "vgp", "tier": "official",
+                                                               "feeds": [f"{site.base_url}/rss/home.rss"]}])
+    source = load_sources(sources_file)[0]
+    db = open_state(f"sqlite:///{tmp_path / 'state.db'}")
+    site.clear_log()
+    refused = poll_source(source, db, timeout=5)
+    assert refused.errors == {f"{site.base_url}/rss/home.rss": "robots"} and refused.status == "error"
+    assert [r.path for r in site.log] == ["/robots.txt"]  # the disallowed feed is never requested
+
+    source.politeness.obey_robots = False  # a source may be configured not to obey (as for the spider)
+    allowed = poll_source(source, db, timeout=5)
+    assert allowed.new_urls == [f"{site.base_url}/tin/bai-mot-101.htm"]
