@@ -18,8 +18,8 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from newswatch import localtime
 from newswatch.web import data
 from newswatch.web.context import check_csrf, ctx, current_user, require_login
-from newswatch.web.pages import article_with_copies, run_search
 from newswatch.web.params import PER_PAGE, SearchParams
+from newswatch.web.reading import article_with_copies, run_search
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["api"])

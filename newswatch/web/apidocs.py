@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from newswatch.web.context import ctx
+from newswatch.web.pages import render
 
 router = APIRouter()
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -51,8 +52,6 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 @router.get("/api/docs", include_in_schema=False)
 def api_docs(request: Request) -> Response:
-    from newswatch.web.pages import render
-
     spec = request.app.openapi()
     return render(request, "api_docs.html", spec=spec, operations=operations(spec),
                   version=spec.get("info", {}).get("version", ""), base=str(request.base_url).rstrip("/"),

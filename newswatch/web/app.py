@@ -33,6 +33,7 @@ from newswatch.web.auth import (
 )
 from newswatch.web.context import HERE, WebContext
 from newswatch.web.proxies import TrustedProxies
+from newswatch.web.reading import local_path
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
         if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         if exc.status_code == 401:
-            return RedirectResponse(f"/login?next={quote(_local_path(request.headers.get('referer')) or request.url.path)}",
+            return RedirectResponse(f"/login?next={quote(local_path(request.headers.get('referer')) or request.url.path)}",
                                     status_code=303)
         return context.templates.TemplateResponse(
             request, "error.html", {"status": exc.status_code, "detail": exc.detail, **pages.base_context(request)},
@@ -125,13 +126,3 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
         return await http_error(request, HTTPException(status_code=400, detail=detail or "bad request"))
 
     return app
-
-
-def _local_path(url: str | None) -> str | None:
-    """The path and query of a (same-site) URL such as a Referer, for the login form's ``next``."""
-    if not url:
-        return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "") if parts.path.startswith("/") else None

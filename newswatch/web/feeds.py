@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from newswatch import localtime
 from newswatch.web import data
 from newswatch.web.context import ctx
-from newswatch.web.pages import other_copies, run_search
 from newswatch.web.params import SearchParams
+from newswatch.web.reading import other_copies, run_search
 
 router = APIRouter()
 

@@ -7,7 +7,6 @@ import math
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +16,7 @@ from newswatch.web import data
 from newswatch.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, authenticate, create_session, delete_session
 from newswatch.web.context import check_csrf, ctx, current_user, require_login
 from newswatch.web.params import PER_PAGE, SearchParams
+from newswatch.web.reading import article_with_copies, local_path, other_copies, run_search, timezone_of
 from newswatch.web.throttle import LoginThrottle
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
                                                    status_code=status_code)
 
 
-def _tz(request: Request) -> ZoneInfo:
-    return ZoneInfo(ctx(request).settings.service.timezone)
-
-
 @router.get("/", include_in_schema=False)
 def home() -> Response:
     return RedirectResponse("/search", status_code=303)
@@ -49,27 +45,12 @@ def home() -> Response:
 
 # -- search ------------------------------------------------------------------------------------------
 
-def run_search(request: Request, params: SearchParams, *, limit: int = PER_PAGE) -> tuple[Any, str | None]:
-    """The search result, or None and the reason the index could not answer."""
-    query = params.to_query(_tz(request), limit=limit)
-    try:
-        return ctx(request).store.search(query), None
-    except Exception as exc:
-        log.exception("search failed")
-        return None, f"Chỉ mục không trả lời / the index did not answer: {type(exc).__name__}: {exc}"
-
-
 def month_range(month: str) -> tuple[str, str]:
     """'2026-11' -> ('2026-11-01', '2026-11-30')."""
     year, mon = (int(p) for p in month.split("-")[:2])
     first = date(year, mon, 1)
     nxt = date(year + mon // 12, mon % 12 + 1, 1)
     return first.isoformat(), date.fromordinal(nxt.toordinal() - 1).isoformat()
-
-
-def other_copies(hit: Any) -> list[dict[str, Any]]:
-    """The other articles of a hit's story (the store may list the hit itself among its copies)."""
-    return [c for c in hit.copies if c.get("id") != hit.article.id]
 
 
 def doc_number_hint(request: Request, partial: str) -> list[str]:
@@ -117,15 +98,6 @@ def article_page(request: Request, article_id: str) -> Response:
     explained = data.explain_article(ctx(request), article) if current_user(request) else None
     return render(request, "article.html", article=article, copies=copies, paragraphs=paragraphs,
                   explained=explained)
-
-
-def article_with_copies(request: Request, article_id: str) -> tuple[Any, list[Any]]:
-    store = ctx(request).store
-    article = store.get(article_id)
-    if article is None:
-        raise HTTPException(status_code=404, detail="Không có bài viết này / no such article")
-    copies = store.cluster(article.cluster_id) if article.cluster_id else [article]
-    return article, copies or [article]
 
 
 # -- alerts ------------------------------------------------------------------------------------------
@@ -179,11 +151,9 @@ def notify_test(request: Request, user: str = Depends(require_login)) -> Respons
     from urllib.parse import urlencode, urlsplit
 
     from monitor.channels import send_test
-    from newswatch.web.app import _local_path
-
     results = send_test(ctx(request).settings, user=user)
     summary = f"{sum(r['ok'] for r in results)}/{len(results)} kênh thành công"
-    back = _local_path(request.headers.get("referer")) or "/alerts"
+    back = local_path(request.headers.get("referer")) or "/alerts"
     path = urlsplit(back).path if urlsplit(back).path.startswith("/alerts") else "/alerts"
     return RedirectResponse(f"{path}?{urlencode({'tested': summary})}#channels", status_code=303)
 
@@ -233,9 +203,7 @@ def alert_action(request: Request, alert_id: int, action: str, user: str = Depen
         raise HTTPException(status_code=409, detail=str(exc)) from None
     log.info("%s: alert %s %s", user, alert_id, action)
     back = request.headers.get("referer") or "/alerts"
-    from newswatch.web.app import _local_path
-
-    return RedirectResponse(_local_path(back) or "/alerts", status_code=303)
+    return RedirectResponse(local_path(back) or "/alerts", status_code=303)
 
 
 # -- sources -----------------------------------------------------------------------------------------
@@ -303,7 +271,7 @@ def rules_page(request: Request, dry: str = "", since: str = "") -> Response:
     if dry:
         log.info("%s dry-runs rule %s since %s", current_user(request), dry, since or "the beginning")
         try:
-            since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=_tz(request)) if since else None
+            since_dt = datetime.combine(date.fromisoformat(since), time.min, tzinfo=timezone_of(request)) if since else None
             dry_results = data.dry_run(context, dry, since_dt)
             dry_counts = data.dry_run_counts(dry_results)
         except KeyError:
@@ -354,7 +322,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
 def _locked_out(request: Request, seconds: float, next: str, username: str) -> Response:
     """429 with Retry-After, and the login page saying in Vietnamese how long to wait and until when."""
     wait = max(1, math.ceil(seconds))
-    until = datetime.now(_tz(request)) + timedelta(seconds=wait)
+    until = datetime.now(timezone_of(request)) + timedelta(seconds=wait)
     response = render(request, "login.html", status_code=429, next=_safe_next(next), failed=False, username=username,
                       locked_wait=f"{wait} giây" if wait < 90 else f"{math.ceil(wait / 60)} phút",
                       locked_until=until.strftime("%H:%M:%S"))
