@@ -78,13 +78,12 @@ def process_page(
                 return PageResult("other", reason=why or "no article evidence")
         article = extract_article(
             html, url, profile=source.profile, source=source.name, declared_encoding=declared_encoding,
-            hint_published=hint_published, fetched_at=fetched_at, timezone=source.timezone)
+            hint_published=hint_published, fetched_at=fetched_at, timezone=source.timezone, canonical_url=url)
     except ExtractionError as exc:
         return PageResult("error", reason=f"extraction_failed: {exc}")
     except Exception as exc:  # a crash in extraction is a page's problem, never the crawl's
         logger.exception("extraction crashed on %s", url)
         return PageResult("error", reason=f"extraction_crashed: {type(exc).__name__}: {exc}")
-    article.url = url  # identity is the crawler's canonical URL (rel=canonical on the site, tracking params stripped)
     article.fetched_url = fetched_url or url
     article.source = article.source or source.name
     # CPU-heavy and a function of the body alone: computed here, off the crawl's main process; the

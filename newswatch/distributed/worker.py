@@ -27,7 +27,7 @@ from sqlalchemy import update
 from newswatch.distributed import QUEUE_TRIGGER
 from newswatch.distributed.queue import QUEUE, clear_pending, declare_actor, make_broker
 from newswatch.service import history
-from newswatch.service.runner import run_crawl
+from newswatch.service.runner import run_crawl_child
 from newswatch.settings import Settings, load_settings
 from newswatch.state import crawl as crawl_state
 from newswatch.state.db import StateDB, open_state
@@ -44,7 +44,7 @@ def crawl_source(source: str, sources_file: str, trigger: str = TRIGGER) -> None
     _recover_from_a_dead_worker(db, source)
     run_id = history.start_crawl(db, source, TRIGGER)
     log.info("crawl %s started (%s)", source, trigger)
-    outcome = run_crawl(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
+    outcome = run_crawl_child(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
                         on_start=lambda pid: history.set_pid(db, run_id, pid))
     history.finish_crawl(db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
     # Cleared only here: an exception above (the state database unreachable...) retries the message

@@ -71,8 +71,14 @@ def _is_vietnamese(tree: HtmlElement, *samples: str | None) -> bool:
 
 def extract_article(html: bytes | str, url: str, *, profile: Profile | None = None, source: str = "",
                     declared_encoding: str | None = None, hint_published: datetime | None = None,
-                    fetched_at: datetime | None = None, timezone: str = "Asia/Ho_Chi_Minh") -> Article:
-    """Extract the article of one page; raise :class:`ExtractionError` saying why when there is none."""
+                    fetched_at: datetime | None = None, timezone: str = "Asia/Ho_Chi_Minh",
+                    canonical_url: str | None = None) -> Article:
+    """Extract the article of one page; raise :class:`ExtractionError` saying why when there is none.
+
+    ``canonical_url`` is the article's identity when the caller decided it (the crawler does, with the
+    source's own sites: :func:`crawlers.discovery.canonical_url`); alone (``newswatch extract``) the page's
+    ``rel=canonical`` on the same host is taken.
+    """
     tz = ZoneInfo(timezone)
     decoded = decode_html(html, declared_encoding)
     report: dict[str, object] = {}
@@ -83,7 +89,7 @@ def extract_article(html: bytes | str, url: str, *, profile: Profile | None = No
     published, date_source = find_published(
         tree, url, profile=profile, article_ld=meta.jsonld_article, title_element=title_element,
         hint=hint_published, fetched_at=fetched_at, tz=tz, index=index)
-    canonical = _canonical_url(tree, url)
+    canonical = canonical_url or _canonical_url(tree, url)
     vietnamese = _is_vietnamese(tree, meta.title, meta.lead, meta.description)
     teasers = link_titles(tree, url, index.elements) - {(meta.title or "").lower()}
 

@@ -137,9 +137,10 @@ def _tail(path: Path, lines: int = 3) -> str:
     return " | ".join(line.strip() for line in content[-lines:])[-400:]
 
 
-def run_crawl(settings: Settings, source: str, sources_file: Path, *, timeout: float,
-              registry: ChildRegistry | None = None, on_start: Any = None) -> CrawlOutcome:
-    """Run ``newswatch crawl --source SOURCE --json`` to completion or timeout; never raises for child failures."""
+def run_crawl_child(settings: Settings, source: str, sources_file: Path, *, timeout: float,
+                    registry: ChildRegistry | None = None, on_start: Any = None) -> CrawlOutcome:
+    """Run ``newswatch crawl --source SOURCE --json`` as a child process to completion or timeout; never raises for
+    child failures. (The crawl itself, in that child, is :func:`newswatch.crawl.runner.run_crawl`.)"""
     log_dir = settings.ensure_data_dir() / "logs"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / f"crawl-{source}.log"

@@ -25,7 +25,7 @@ from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
 from newswatch.service import history
 from newswatch.service.leader import Leadership
-from newswatch.service.runner import ChildRegistry, CrawlOutcome, run_crawl
+from newswatch.service.runner import ChildRegistry, CrawlOutcome, run_crawl_child
 from newswatch.service.scheduler import (
     add_system_jobs,
     build_scheduler,
@@ -238,7 +238,7 @@ class Service:
                 return CrawlOutcome("interrupted", None, "service is shutting down", 0.0)
             run_id = history.start_crawl(self.db, name, trigger)
             log.info("crawl %s started (%s)", name, trigger)
-            outcome = run_crawl(self.settings, name, entry.file, timeout=self.settings.service.crawl_timeout_seconds,
+            outcome = run_crawl_child(self.settings, name, entry.file, timeout=self.settings.service.crawl_timeout_seconds,
                                 registry=self.children, on_start=lambda pid: history.set_pid(self.db, run_id, pid))
             history.finish_crawl(self.db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
         level = logging.INFO if outcome.ok else logging.WARNING
