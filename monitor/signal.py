@@ -12,14 +12,17 @@ A report of a new document binds an *issuance statement* to the document:
   cited, or the statement's subject is of another level (a province's "UBND tỉnh vừa ban hành
   Kế hoạch" never binds to the Prime Minister's plan).
 
-Each statement gets a recency: an explicit issue date (after the number, or earlier in the
-sentence), else a word that means now ("vừa", "mới đây", "hôm nay", "sáng nay", "hôm qua"), which
-takes the article's publication date, else a year said for the issuance ("ban hành năm 2020"),
-else the year in the number, else — for a statement in the headline or the sapo, which report
-the day's news — the publication date. A body statement with none of these has no recency.
+Each statement gets a recency (:mod:`monitor.recency`): an explicit issue date, else a word that
+means now ("vừa", "mới đây", "hôm nay"), else a year said for the issuance or in the number, else —
+for a statement in the headline or the sapo, which report the day's news — the publication date.
 
-:func:`judge_number` returns one :class:`Verdict` per number: whether it is reported as issued,
+:meth:`Judge.judge` returns one :class:`Verdict` per number: whether it is reported as issued,
 when, with which evidence, or why not.
+
+Why this module is about 500 lines: it is one reading of one article — statements bound by number,
+by name, by the headline — and each binding rule depends on what the others found (a number cited
+in its own sentence vetoes a statement by its name; an old date said anywhere vetoes the headline);
+the text primitives live in :mod:`monitor.evidence` and the dates in :mod:`monitor.recency`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from monitor.evidence import (
     Occurrence,
@@ -36,11 +39,11 @@ from monitor.evidence import (
     evidence_text,
     find_occurrences,
     issuance_phrase,
-    issue_date_near,
     matching_form,
     reporting_cue,
     sentence_spans,
 )
+from monitor.recency import RECENT_RE, statement_recency
 from newswatch.models import Article, DocNumber
 from newswatch.text.issuers import is_central
 
@@ -81,28 +84,10 @@ _DRAFT_BEFORE = re.compile(r"(?<!\w)(?:dự thảo|dự án|tờ trình)\s+$")
 _PLURAL_BEFORE = re.compile(r"(?<!\w)(?:các|những|\d{1,2})\s+$")
 _COUNT_BEFORE = re.compile(r"(?<!\w)(\d{1,2}|hai|ba|bốn|năm)\s+$")
 _NUMBER_AFTER = re.compile(r"^\s*(?:số\s*[:.]?\s*)?\d")
-RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
-                       r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua|tuần trước|tuần qua|"
-                       r"tuần này|đầu tuần|cuối tuần qua)(?!\w)")
-_SAID_MONTH = re.compile(r"(?:ban hành|ký|thông qua)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?(?:(?:đầu|giữa|cuối)\s+)?tháng\s+"
-                         r"(\d{1,2})(?:\s*/\s*((?:19|20)\d{2})|\s+năm\s+((?:19|20)\d{2}))?(?![\d/])")
-_EFFECT = re.compile(r"(?:hiệu lực|áp dụng|thi hành)(?:\s+\S+){0,3}\s*$")
-
-
-def _about_effect(lower: str, at: int) -> bool:
-    """Whether the words before ``at`` speak of entry into force ("có hiệu lực từ hôm nay"), not issuance."""
-    return bool(_EFFECT.search(lower[max(0, at - 30):at]))
-
-
-_SAID_YEAR = re.compile(r"(?:(?:ban hành|ký|thông qua|ra đời|có hiệu lực)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?"
-                        r"(?:cuối\s+|đầu\s+|giữa\s+)?năm\s+|^\s*(?:từ\s+|vào\s+|cuối\s+|đầu\s+|giữa\s+)?năm\s+)"
-                        r"((?:19|20)\d{2})(?![\d/])")
 TopicTest = Callable[[str, str], bool]  # the rule's topic test: (the document's subject, the evidence sentence)
 ALL_TYPES = frozenset(code for codes in NAME_TYPES.values() for code in codes)
 _SUBJECT_LEAD = re.compile(r"^[\s,()]*(?:số\s*[:.]?\s*)?(?:ngày\s+[\d/.\s-]+|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?)?"
                            r"[\s,]*(?:(?:do|của|được)\s+[^,;]{0,80}?(?:ký|ban hành)(?:\s+(?:ngày\s+)?[\d/.-]+)?\s*,\s*)?")
-_SIGNED_DATE = re.compile(r"(?:ký|ban hành|thông qua)\s+(?:vào\s+)?(?:(?:sáng|trưa|chiều|tối|đêm)\s+)?(?:ngày\s+)?"
-                          r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
 _LOCAL_SUBJECT = re.compile(r"(?<!\w)(?:ubnd|ủy ban nhân dân|hđnd|hội đồng nhân dân|tỉnh ủy|thành ủy|huyện ủy|"
                             r"sở|tỉnh|thành phố|huyện|quận|xã|phường)(?!\w)")
 _CENTRAL_SUBJECT = re.compile(r"(?<!\w)(?:thủ tướng|chính phủ|bộ chính trị|ban bí thư|trung ương|quốc hội|"
@@ -202,46 +187,6 @@ def _subject_level(lower: str, start: int, stop: int) -> str | None:
     return "local" if last_local > last_central else "central"
 
 
-def _recency(segment: _Segment, occ: Occurrence, others: list[tuple[int, int]], published: date,
-             number: DocNumber, phrase: str, featured: bool) -> tuple[date | None, int | None, str]:
-    """(issue date, issue year, how it was known) for one statement."""
-    issued = issue_date_near(segment.lower, occ, others, published)
-    sentence = segment.lower[occ.sentence_start:occ.sentence_end]
-    if issued is None:
-        signed = _SIGNED_DATE.search(segment.lower, occ.end, occ.sentence_end)
-        if signed and not any(occ.end <= o < signed.start() for o, _ in others):
-            issued = _date_of(signed, published)
-    if issued is None and number.issue_date is not None and not _by_name(segment, occ, number):
-        issued = number.issue_date
-    if issued is not None:
-        return issued, issued.year, "date"
-    if number.year and number.year < published.year - 1:
-        return None, number.year, "year in the number"  # "Quyết định số 31/2021/QĐ-TTg" is not this week's
-    # "Năm 2026, Chính phủ đã ban hành …": some time that year, not news of this month; only what is said before
-    # the number or right after it ("thay thế phiên bản ban hành năm 2021" speaks of another text)
-    said = _SAID_YEAR.search(segment.lower[occ.sentence_start:min(occ.sentence_end, occ.end + 30)])
-    if said:
-        return None, int(said.group(1)), "year said"
-    month = _SAID_MONTH.search(segment.lower, occ.sentence_start, occ.sentence_end)
-    if month and not _about_effect(segment.lower, month.start()) and 1 <= int(month.group(1)) <= 12:
-        number_of = int(month.group(1))
-        year = int(month.group(2) or month.group(3) or published.year)
-        if date(year, number_of, 1) > published:
-            year -= 1
-        last_day = date(year + number_of // 12, number_of % 12 + 1, 1) - timedelta(days=1)
-        return min(last_day, published), year, "month said"  # the latest the month allows
-    recent = [m for m in RECENT_RE.finditer(sentence) if not _about_effect(sentence, m.start())]
-    if recent or RECENT_RE.search(matching_form(phrase)):
-        return published, published.year, "just now"
-    if number.year:
-        return None, number.year, "year in the number"
-    if segment.name in ("title", "lead"):
-        return published, published.year, "headline or sapo"
-    if featured:
-        return published, published.year, "the headline's or sapo's document"
-    return None, None, ""
-
-
 _LIST_BEFORE = re.compile(r"(?:,|;|và|hoặc|cùng)\s+(?:" + "|".join(sorted((re.escape(n) for n in NAME_TYPES), key=len,
                                                                            reverse=True)) + r")?\s*(?:số\s*)?$")
 
@@ -284,18 +229,6 @@ def _title_before(segment: _Segment, occ: Occurrence) -> str:
     offset = occ.start - len(window)
     title = segment.text[offset + names[-1].end():occ.start].strip(" ,")
     return re.sub(r"^(?:số|số hiệu)\s*[:.]?\s*", "", title, flags=re.I)
-
-
-def _date_of(match: re.Match[str], reference: date) -> date | None:
-    """The date of a day/month[/year] match; without a year, the latest such date not after ``reference``."""
-    day, month = int(match.group(1)), int(match.group(2))
-    try:
-        if match.group(3):
-            return date(int(match.group(3)), month, day)
-        found = date(reference.year, month, day)
-        return found if found <= reference else date(reference.year - 1, month, day)
-    except ValueError:
-        return None
 
 
 def _by_name(segment: _Segment, occ: Occurrence, number: DocNumber) -> bool:
@@ -548,7 +481,8 @@ class Judge:
                 return Verdict(**base, issued=False, phrase=phrase,
                                reason=f"the statement's subject is {level}, the number's issuer is not")
         featured = any(_number_spots(s, number) for s in self.segments if s.name in ("title", "lead"))
-        issued, year, known = _recency(segment, occ, others, self.published, number, phrase, featured)
+        issued, year, known = statement_recency(segment.name, segment.lower, occ, others, self.published, number,
+                                                 phrase, by_name=_by_name(segment, occ, number), featured=featured)
         if not self.recent(issued, year, vague=known == "year said"):
             if issued is None and year is None:
                 reason = "no issue date, year or word such as “vừa” for it"

@@ -20,6 +20,11 @@ What it does, in order:
 5. saves an entry's validators (ETag, Last-Modified, body hash) only once every article it listed has
    its outcome committed and every entry it led to is finished (:mod:`crawlers.progress`): a crawl
    that ends early leaves the rest of an entry to the next run instead of hiding it behind a ``304``.
+
+Why one module of about 550 lines: Scrapy's convention is one spider class per source kind, whose
+callbacks (entry points, articles, errors) share its per-run state (requested URLs, entry progress,
+stats); the reading of entry points and the URL filter are :mod:`crawlers.discovery`'s, the
+bookkeeping of finished entries :mod:`crawlers.progress`'s, extraction :mod:`newswatch.crawl.pages`'s.
 """
 
 from __future__ import annotations

@@ -18,6 +18,11 @@
 
 Single puts refresh the index so that the next copy of a story finds its cluster at once (crawls
 store a few articles per second); bulk loads refresh once per batch.
+
+Why one module of about 600 lines: it is the whole Elasticsearch backend behind the one
+:class:`~newswatch.store.base.ArticleStore` interface (template and alias, writes with the on-disk
+spool, search with facets and story collapse); the spool itself is :mod:`newswatch.store.spool`, the
+query compiler :mod:`newswatch.search.es`, the reconciliation :mod:`newswatch.store.reconcile`.
 """
 
 from __future__ import annotations
