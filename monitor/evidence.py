@@ -262,7 +262,7 @@ def _prospective(lower: str, start: int, end: int) -> bool:
 # "vừa ban hành Nghị định số 320/… và Nghị định số 321/…": the next member of a list of documents
 _LISTED_AFTER = re.compile(r"(?:,|;|và|cùng)\s+(?:" + "|".join(sorted((re.escape(n) for n in DOC_NAMES), key=len, reverse=True))
                            + r")\s*(?:số\s*)?$")
-_PASSIVE_MARK = re.compile(r"(?<!\w)(?:vừa|được|đã|mới|do|mà)(?!\w)")  # "… mà Chính phủ ban hành tuần trước"
+_PASSIVE_MARK = re.compile(r"(?<!\w)(?:vừa|được|đã|(?<!đổi )mới|do|mà)(?!\w)")  # "… mà Chính phủ ban hành tuần trước"
 
 
 def _predicative(phrase: str, between: str) -> bool:

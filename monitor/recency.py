@@ -26,6 +26,9 @@ from newswatch.models import DocNumber
 RECENT_RE = re.compile(r"(?<!\w)(?:vừa|mới đây|mới ban hành|mới ký|hôm nay|sáng nay|trưa nay|chiều nay|tối nay|"
                        r"hôm qua|sáng qua|chiều qua|tối qua|đêm qua|ngày hôm qua|vừa qua|tuần trước|tuần qua|"
                        r"tuần này|đầu tuần|cuối tuần qua)(?!\w)")
+# "Cũng trong ngày, Thủ tướng ký Chỉ thị …": the day a date earlier in the text names, else the article's
+_SAME_DAY = re.compile(r"(?<!\w)(?:cùng ngày|trong ngày|cũng trong ngày|ngay trong ngày)(?!\s+\d)")
+_ANY_DATE = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
 _SAID_MONTH = re.compile(r"(?:ban hành|ký|thông qua)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?(?:(?:đầu|giữa|cuối)\s+)?tháng\s+"
                          r"(\d{1,2})(?:\s*/\s*((?:19|20)\d{2})|\s+năm\s+((?:19|20)\d{2}))?(?![\d/])")
 _EFFECT = re.compile(r"(?:hiệu lực|áp dụng|thi hành)(?:\s+\S+){0,3}\s*$")
@@ -39,8 +42,20 @@ def about_effect(lower: str, at: int) -> bool:
 _SAID_YEAR = re.compile(r"(?:(?:ban hành|ký|thông qua|ra đời|có hiệu lực)\s+(?:từ\s+|vào\s+|trong\s+|hồi\s+)?"
                         r"(?:cuối\s+|đầu\s+|giữa\s+)?năm\s+|^\s*(?:từ\s+|vào\s+|cuối\s+|đầu\s+|giữa\s+)?năm\s+)"
                         r"((?:19|20)\d{2})(?![\d/])")
-_SIGNED_DATE = re.compile(r"(?:ký|ban hành|thông qua)\s+(?:vào\s+)?(?:(?:sáng|trưa|chiều|tối|đêm)\s+)?(?:ngày\s+)?"
+_SIGNED_DATE = re.compile(r"(?:ký|ban hành|thông qua)(?:\s+(?:thay|thừa lệnh|thay mặt)(?:\s+[^\s\d,;.]+){1,3})?\s+(?:vào\s+)?(?:(?:sáng|trưa|chiều|tối|đêm)\s+)?(?:ngày\s+)?"
                           r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*((?:19|20)\d{2}))?(?![\d/])")
+
+
+def _on_or_before(published: date):  # type: ignore[no-untyped-def]
+    """A date match read in the publication's year, kept only when it is not after publication (a future
+    date, "cấm biển từ ngày 10/11", is not the day the text speaks from)."""
+    def read(match: re.Match[str]) -> date | None:
+        try:
+            found = date(int(match.group(3) or published.year), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return None
+        return found if found <= published else None
+    return read
 
 
 def _date_of(match: re.Match[str], reference: date) -> date | None:
@@ -84,6 +99,10 @@ def statement_recency(segment_name: str, lower: str, occ: Occurrence, others: li
             year -= 1
         last_day = date(year + number_of // 12, number_of % 12 + 1, 1) - timedelta(days=1)
         return min(last_day, published), year, "month said"  # the latest the month allows
+    if _SAME_DAY.search(sentence):
+        same_day = next((d for d in map(_on_or_before(published), reversed(list(
+            _ANY_DATE.finditer(lower, 0, occ.sentence_start)))) if d is not None), published)
+        return same_day, same_day.year, "date"
     recent = [m for m in RECENT_RE.finditer(sentence) if not about_effect(sentence, m.start())]
     if recent or RECENT_RE.search(matching_form(phrase)):
         return published, published.year, "just now"

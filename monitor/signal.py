@@ -213,6 +213,9 @@ def subject_after(text: str, occ: Occurrence, others: list[tuple[int, int]]) -> 
     if at < occ.sentence_end:
         pieces.append(text[at:occ.sentence_end])
     words = " ".join(p.strip() for p in pieces)
+    lead = _SUBJECT_LEAD.match(words)
+    if lead and lead.group(0).rstrip().endswith(",") and lead.end() > 0 and re.search(r"\d|ký|ban hành", lead.group(0)):
+        return ""  # "Theo Thông tư 50/… ngày 10/11/2026, bộ câu hỏi …": what it says follows, not what it is
     listed = _NEXT_NAMED.search(words.lower())  # "Công điện về ứng phó mưa lũ, Chỉ thị về …": the next one's
     if listed:
         words = words[:listed.start()]
@@ -480,7 +483,8 @@ class Judge:
             if level is not None and (level == "central") != central:
                 return Verdict(**base, issued=False, phrase=phrase,
                                reason=f"the statement's subject is {level}, the number's issuer is not")
-        featured = any(_number_spots(s, number) for s in self.segments if s.name in ("title", "lead"))
+        featured = any(not cited(s.lower, _sentence_of(s, start)[0], start)
+                       for s in self.segments if s.name in ("title", "lead") for start, _ in _number_spots(s, number))
         issued, year, known = statement_recency(segment.name, segment.lower, occ, others, self.published, number,
                                                  phrase, by_name=_by_name(segment, occ, number), featured=featured)
         if not self.recent(issued, year, vague=known == "year said"):
