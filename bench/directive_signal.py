@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/directive_signal.py [--corpus DIR] [--wrong] [--write-floor]
 
-Each case of ``tests/fixtures/directive_corpus/`` and ``…/directive_corpus_holdout/`` (or of each
+Each case of ``tests/fixtures/directive_corpus/``, ``…/directive_corpus_holdout/`` and
+``…/directive_corpus_holdout2/`` (or of each
 ``--corpus DIR``) is rendered as a news page
 in a real outlet's layout with its teaser boxes, extracted, enriched and judged by the shipped
 ``cds-new-directives`` rule (see ``tests/monitor/directive_corpus.py``). Prints precision and

@@ -40,7 +40,8 @@ from newswatch.text.topics import tag_topics
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "fixtures" / "directive_corpus"
 SECOND_DIR = PROJECT_ROOT / "tests" / "fixtures" / "directive_corpus_holdout"  # its README: no longer held out
-CORPUS_DIRS = (CORPUS_DIR, SECOND_DIR)
+THIRD_DIR = PROJECT_ROOT / "tests" / "fixtures" / "directive_corpus_holdout2"  # idem
+CORPUS_DIRS = (CORPUS_DIR, SECOND_DIR, THIRD_DIR)
 CDS_RULE = "cds-new-directives"
 
 

@@ -22,7 +22,7 @@ def result() -> dict:
 
 
 def test_the_corpus_is_large_and_varied(result: dict) -> None:
-    assert result["cases"] >= 500 and result["patterns"] >= 50
+    assert result["cases"] >= 650 and result["patterns"] >= 60
     positives = sum(p["alerts"]["tp"] + p["alerts"]["fn"] for p in result["per_pattern"].values())
     assert positives >= 80
 
