@@ -305,14 +305,10 @@ def entry_links(kind: str, body: bytes, url: str, source: Source, text: str | No
             return EntryLinks([], [link.url for link in links], [])
         if sitemap_kind == "urlset":
             return EntryLinks(links, [], [])
-    if text is None:
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = body.decode("latin-1")
-    if "<" not in text[:4096]:
+    page: str | bytes = body if text is None else text  # listing_links reads either (lxml decodes bytes)
+    if "<" not in (text[:4096] if text is not None else body[:4096].decode("latin-1")):
         return EntryLinks([], [], [], readable=False)
-    links, pages = listing_links(text, url, source)
+    links, pages = listing_links(page, url, source)
     return EntryLinks(links, [], pages)
 
 

@@ -248,6 +248,10 @@ class Judge:
         self.phrases = phrases
         self.max_age_days = max_age_days
         self.segments = _segments(article)
+        # per number, asked again for every statement of it and of its same-type neighbours: computed once
+        self._names: dict[str, list[Statement]] = {}
+        self._descriptions: dict[str, list[str]] = {}
+        self._lives: dict[tuple[str, bool], bool] = {}
 
     def recent(self, issued: date | None, year: int | None, vague: bool = False) -> bool:
         if issued is not None:
@@ -264,6 +268,11 @@ class Judge:
         return Statement(segment.name, segment.text, Occurrence(start, end, s_start, s_end), by_name)
 
     def _name_statements(self, number: DocNumber) -> list[Statement]:
+        if number.canonical not in self._names:
+            self._names[number.canonical] = self._find_name_statements(number)
+        return self._names[number.canonical]
+
+    def _find_name_statements(self, number: DocNumber) -> list[Statement]:
         """Statements that name this number's type without a number, when they can only mean this number.
 
         "Chính phủ vừa ban hành 3 nghị định …" binds to each of the article's three Nghị định.
@@ -309,6 +318,12 @@ class Judge:
         return None
 
     def _live(self, number: DocNumber, strict: bool = False) -> bool:
+        key = (number.canonical, strict)
+        if key not in self._lives:
+            self._lives[key] = self._is_live(number, strict)
+        return self._lives[key]
+
+    def _is_live(self, number: DocNumber, strict: bool) -> bool:
         """Whether a number could be one just issued: not of an old year, not cited where it stands."""
         if number.year and number.year < self.published.year - 1:
             return False
@@ -395,6 +410,11 @@ class Judge:
         return " ".join(p for p in parts if p)
 
     def _name_descriptions(self, number: DocNumber) -> list[str]:
+        if number.canonical not in self._descriptions:
+            self._descriptions[number.canonical] = self._find_name_descriptions(number)
+        return self._descriptions[number.canonical]
+
+    def _find_name_descriptions(self, number: DocNumber) -> list[str]:
         """What the statements naming this document without its number say it is about."""
         out = []
         for statement in self._name_statements(number):

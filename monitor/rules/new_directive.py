@@ -29,7 +29,7 @@ from monitor.rules.base import ArticleRule, Finding, RuleContext, article_publis
 from monitor.signal import Judge, Verdict
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
-from newswatch.text.docnumbers import DOC_TYPES, find_doc_numbers
+from newswatch.text.docnumbers import DOC_TYPES
 from newswatch.text.issuers import (
     CENTRAL_GROUPS,
     expand_selector,
@@ -125,7 +125,8 @@ class NewDirectiveRule(ArticleRule):
         article_topics = set(article.topics)
 
         def topics_ok(number: DocNumber, subject: str, sentence: str) -> bool:
-            topics = document_topics(subject, sentence, article_topics, ctx) | set(issuer_topics(number.issuer))
+            topics = (document_topics(subject, sentence, article_topics, ctx, article.doc_numbers)
+                      | set(issuer_topics(number.issuer)))
             return self.topics_ok(topics, set())
 
         findings = []
@@ -162,7 +163,8 @@ _SCHEDULING = re.compile(r"(?<!\w)(?:sẽ chủ trì|triệu tập|giấy mời|
 DESCRIPTIVE_WORDS = 8
 
 
-def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: RuleContext) -> set[str]:
+def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: RuleContext,
+                    numbers: list[DocNumber] | tuple[DocNumber, ...] = ()) -> set[str]:
     """The topics of the document itself, as a reader takes them from how the article describes it.
 
     Its trích yếu ("… về bảo đảm trật tự, an toàn giao thông dịp Tết") and the headline naming it
@@ -176,8 +178,12 @@ def document_topics(subject: str, sentence: str, article_topics: set[str], ctx: 
     text = subject.strip()
     if _PERSONNEL.match(text) or _SCHEDULING.search(text):
         return set()
-    topics = {topic for topic, score in topic_scores(text).items() if score >= 1} if text else set()
-    for cited_number in find_doc_numbers(text) if text else ():  # "triển khai Kế hoạch số 02-KH/BCĐTW"
+    # the article's numbers named in the description ("triển khai Kế hoạch số 02-KH/BCĐTW") say their topics too;
+    # they were found once by the enrichment step, the description is not parsed again
+    named = [n for n in numbers if n.raw in text or n.canonical in text]
+    topics = ({topic for topic, score in topic_scores(text, doc_numbers=[n.canonical for n in named]).items()
+               if score >= 1} if text else set())
+    for cited_number in named:
         topics.update(issuer_topics(cited_number.issuer))
     if topics or len(text.split()) >= DESCRIPTIVE_WORDS:
         return topics
