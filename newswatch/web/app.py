@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newswatch.settings import Settings
 from newswatch.state.db import open_state
-from newswatch.web import api, apidocs, feeds, ops, pages
+from newswatch.web import api, apidocs, documents, feeds, ops, pages
 from newswatch.web.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -66,6 +66,7 @@ def create_app(settings: Settings, *, service: Any = None) -> FastAPI:
     app.state.ctx = context
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(pages.router)
+    app.include_router(documents.router)
     app.include_router(feeds.router)
     app.include_router(api.router)
     app.include_router(ops.router)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Request
@@ -50,6 +51,7 @@ class WebContext:
         env.filters["ago"] = lambda value: time_ago(value)
         env.filters["topic_name"] = topic_name
         env.filters["doc_type_name"] = doc_type_name
+        env.filters["doc_url"] = document_url
         env.globals["tz_name"] = self.settings.service.timezone
         env.globals["facet_label"] = facet_label
         env.filters["snippet"] = safe_snippet
@@ -131,6 +133,11 @@ def facet_label(facet: str, value: str) -> str:
         name = doc_type_name(value)
         return f"{name} ({value})" if name != value else value
     return value
+
+
+def document_url(key: str | None) -> str:
+    """The Văn bản page of a record key or a number: ``/documents/15/CT-TTg`` (its "/" kept, the rest quoted)."""
+    return "/documents/" + quote(key or "", safe="/@")
 
 
 def doc_type_name(code: str | None) -> str:

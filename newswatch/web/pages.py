@@ -1,4 +1,6 @@
-"""The server-rendered pages: Tìm kiếm (search), Bài viết (article), Cảnh báo (alerts), Nguồn (sources), Quy tắc (rules)."""
+"""The server-rendered pages: Tìm kiếm (search), Bài viết (article), Cảnh báo (alerts), Nguồn (sources), Quy tắc (rules).
+
+The Văn bản (document register) pages are in :mod:`newswatch.web.documents`."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from newswatch.web.throttle import LoginThrottle
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-NAV = (("/search", "Tìm kiếm", "Search"), ("/alerts", "Cảnh báo", "Alerts"), ("/briefing", "Bản tin", "Briefing"),
+NAV = (("/search", "Tìm kiếm", "Search"), ("/documents", "Văn bản", "Documents"), ("/alerts", "Cảnh báo", "Alerts"), ("/briefing", "Bản tin", "Briefing"),
        ("/sources", "Nguồn", "Sources"), ("/rules", "Quy tắc", "Rules"))
 STATUS_LABELS = {"new": "Mới", "acknowledged": "Đã nhận", "resolved": "Đã xử lý"}
 
@@ -96,8 +98,10 @@ def article_page(request: Request, article_id: str) -> Response:
     paragraphs = [p.strip() for p in (article.text or "").split("\n\n") if p.strip()]
     # why each document number did or did not alert: for logged-in users (it evaluates the rules)
     explained = data.explain_article(ctx(request), article) if current_user(request) else None
+    from newswatch.web.documents import document_links  # (it renders through this module)
+
     return render(request, "article.html", article=article, copies=copies, paragraphs=paragraphs,
-                  explained=explained)
+                  explained=explained, doc_links=document_links(request, article.doc_numbers))
 
 
 # -- alerts ------------------------------------------------------------------------------------------

@@ -81,17 +81,23 @@ class SearchParams:
     def link(self, path: str = "/search", *, page: int | None = None, add: tuple[str, str] | None = None,
              remove: tuple[str, str] | None = None, **replace: Any) -> str:
         """A URL of this search with one thing changed (a facet added or removed, another page)."""
-        pairs = [p for p in self.items() if p != remove and p[0] not in replace]
-        pairs += [(k, str(v)) for k, v in replace.items() if v not in (None, "")]
-        if add is not None and add not in pairs:
-            pairs.append(add)
-        if page and page > 1:
-            pairs.append(("page", str(page)))
-        query = urlencode(pairs)
-        return f"{path}?{query}" if query else path
+        return query_link(path, self.items(), page=page, add=add, remove=remove, **replace)
 
     def has(self, facet: str, value: str) -> bool:
         return value in {"source": self.sources, "topic": self.topics, "doc_type": self.doc_types}.get(facet, [])
+
+
+def query_link(path: str, items: list[tuple[str, str]], *, page: int | None = None,
+               add: tuple[str, str] | None = None, remove: tuple[str, str] | None = None, **replace: Any) -> str:
+    """``path`` with the query ``items`` and one thing changed: a pair added or removed, keys replaced, a page."""
+    pairs = [p for p in items if p != remove and p[0] not in replace]
+    pairs += [(k, str(v)) for k, v in replace.items() if v not in (None, "")]
+    if add is not None and add not in pairs:
+        pairs.append(add)
+    if page and page > 1:
+        pairs.append(("page", str(page)))
+    query = urlencode(pairs)
+    return f"{path}?{query}" if query else path
 
 
 def _parse_day(value: str, tz: ZoneInfo, errors: list[str], label: str) -> datetime | None:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from doc_seed import DocSeeded, seed_documents
 from fastapi.testclient import TestClient
-from web_seed import PASSWORD, USER, Seeded, free_port, make_client, record_failing_source, seed
+from web_seed import PASSWORD, USER, Seeded, make_client, record_failing_source, seed, serve
 
-from newswatch.settings import PROJECT_ROOT, Settings, find_chromium
-from newswatch.web.app import create_app
+from newswatch.settings import PROJECT_ROOT, Settings, find_chromium, load_settings
 from newswatch.web.auth import hash_password
 
 
@@ -40,21 +38,21 @@ def client(seeded: Seeded) -> Iterator[TestClient]:
 @pytest.fixture
 def live_server(seeded: Seeded) -> Iterator[str]:
     """The app under uvicorn on a free loopback port, in a thread."""
-    import uvicorn
+    with serve(seeded.settings) as url:
+        yield url
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(seeded.settings), host="127.0.0.1", port=port,
-                                           log_level="warning", timeout_graceful_shutdown=1))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+
+@pytest.fixture(scope="session")
+def documents_site(tmp_path_factory: pytest.TempPathFactory) -> DocSeeded:
+    """One store for the Văn bản tests, seeded once through the real store (the register derives its records)."""
+    data_dir = tmp_path_factory.mktemp("documents") / "data"
+    data_dir.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        for var in ("NEWSWATCH_ES_URL", "NEWSWATCH_STORE", "NEWSWATCH_STATE_URL", "NEWSWATCH_NOTIFY_URLS"):
+            patch.delenv(var, raising=False)
+        patch.setenv("NEWSWATCH_DATA_DIR", str(data_dir))
+        settings = load_settings(config_dir=PROJECT_ROOT / "config", data_dir=data_dir)
+        return seed_documents(settings)
 
 
 # -- real headless Chromium (the browser tests) --------------------------------------------------------
