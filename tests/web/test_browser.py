@@ -37,8 +37,12 @@ def test_search_with_a_filter_and_open_a_hit(page: object, live_server: str, see
     expect(page.locator("article.article h1")).to_have_text("Thủ tướng ban hành Chỉ thị về đẩy mạnh chuyển đổi số quốc gia")  # type: ignore[attr-defined]
     expect(page.locator("section.cluster tbody tr")).to_have_count(3)  # type: ignore[attr-defined]
     expect(page.locator("section.cluster tbody tr").first).to_contain_text("đăng đầu tiên")  # type: ignore[attr-defined]
-    # The document number links to its own search
+    # The document number links to its record in the register, the magnifier to its search
     page.locator("dl.meta a.docno", has_text="15/CT-TTg").click()  # type: ignore[attr-defined]
+    expect(page).to_have_url(re.compile(r"/documents/15/CT-TTg"))  # type: ignore[arg-type]
+    expect(page.locator("article.document h1 .docno")).to_have_text("15/CT-TTg")  # type: ignore[attr-defined]
+    page.go_back()  # type: ignore[attr-defined]
+    page.locator("dl.meta a.docsearch").click()  # type: ignore[attr-defined]
     expect(page).to_have_url(re.compile(r"doc_number=15"))  # type: ignore[arg-type]
 
 
