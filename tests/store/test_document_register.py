@@ -180,3 +180,14 @@ def test_an_article_the_register_cannot_read_is_stored_and_counted(store: Articl
     assert "could not read the documents of" in caplog.text and "type_error" in caplog.text
     store.put(corpus_article("syndicated-rewrites-07"))  # the next one is recorded
     assert store.documents.get(KEY) is not None
+
+
+def test_batched_writes_and_reindex_keep_the_register_current(store: ArticleStore) -> None:
+    # the crawl writes in batches (put_many); `newswatch reindex` and the reconciliation copy (import_articles)
+    store.put_many(three_outlets())
+    record = store.documents.get(KEY)
+    assert record is not None and [m.source for m in record.mentions][0] == "baochinhphu.vn"
+    store.import_articles([official_entry_article(), corpus_article("cong-dien-01")])
+    confirmed = store.documents.get(KEY)
+    assert confirmed is not None and confirmed.status is DocumentStatus.CONFIRMED
+    assert store.documents.get("97/CĐ-TTg") is not None
