@@ -100,6 +100,26 @@ def merge(key: str, rows: list[Derived]) -> DocumentRecord | None:
     )
 
 
+def merge_number(rows: list[Derived]) -> list[DocumentRecord]:
+    """The records of one canonical number from all its mentions.
+
+    A number without a year of its own is keyed by the year its mention gives (``07/CT-TTg@2026``); a
+    mention that gives none (an undated citation) joins the number's only dated record, and makes a record
+    of its own (keyed by the bare number) only when there is no dated one or several: which year it means
+    is then unknown. This depends only on the mentions, never on the order they were stored in.
+    """
+    by_key: dict[str, list[Derived]] = {}
+    for d in rows:
+        by_key.setdefault(d.key, []).append(d)
+    undated = [k for k in by_key if "@" not in k and k == by_key[k][0].number.canonical
+               and not by_key[k][0].number.year]
+    dated = [k for k in by_key if "@" in k]
+    if len(dated) == 1 and undated:
+        for key in undated:
+            by_key[dated[0]] += by_key.pop(key)
+    return [record for key, found in sorted(by_key.items()) if (record := merge(key, found)) is not None]
+
+
 # -- the fields the queries filter on --------------------------------------------------------------------
 
 
@@ -229,16 +249,18 @@ class DocumentRegister(ABC):
         return sorted(touched)
 
     def _merge_keys(self, keys: list[str]) -> None:
-        for start in range(0, len(keys), RECORD_BATCH):
-            chunk = keys[start:start + RECORD_BATCH]
+        canonicals = sorted({key.partition("@")[0] for key in keys})
+        for start in range(0, len(canonicals), RECORD_BATCH):
+            chunk = canonicals[start:start + RECORD_BATCH]
             rows = self._mentions_for(chunk)
-            records, gone = [], []
-            for key in chunk:
-                record = merge(key, rows.get(key, []))
-                if record is None:
-                    gone.append(key)
-                else:
-                    records.append(record)
+            records: list[DocumentRecord] = []
+            gone: list[str] = []
+            for canonical in chunk:
+                merged = merge_number(rows.get(canonical, []))
+                records += merged
+                candidates = {k for k in keys if k.partition("@")[0] == canonical} | {canonical}
+                candidates |= {d.key for d in rows.get(canonical, [])}
+                gone += sorted(candidates - {r.key for r in merged})
             self._write_records(records, gone)
 
     def rebuild(self, articles: Iterable[Article]) -> int:
@@ -285,8 +307,8 @@ class DocumentRegister(ABC):
         """Replace each article's mentions with the given ones; returns the keys its old mentions had."""
 
     @abstractmethod
-    def _mentions_for(self, keys: list[str]) -> dict[str, list[Derived]]:
-        """The stored mentions of each key."""
+    def _mentions_for(self, canonicals: list[str]) -> dict[str, list[Derived]]:
+        """The stored mentions of each canonical number (whatever the year in their keys)."""
 
     @abstractmethod
     def _write_records(self, records: list[DocumentRecord], gone: list[str]) -> None:

@@ -48,17 +48,18 @@ class SQLiteRegister(DocumentRegister):
                     f"SELECT key FROM document_mentions WHERE article_id IN ({_marks(chunk)})", chunk))
                 db.execute(f"DELETE FROM document_mentions WHERE article_id IN ({_marks(chunk)})", chunk)
             db.executemany(
-                "INSERT OR REPLACE INTO document_mentions(article_id, key, published_ts, data) VALUES (?,?,?,?)",
-                [(article_id, d.key, (d.mention.published or d.seen_at).timestamp(),
+                "INSERT OR REPLACE INTO document_mentions(article_id, key, canonical, published_ts, data) "
+                "VALUES (?,?,?,?,?)",
+                [(article_id, d.key, d.number.canonical, (d.mention.published or d.seen_at).timestamp(),
                   json.dumps(d.to_dict(), ensure_ascii=False))
                  for article_id, rows in batch.items() for d in rows])
         return old
 
-    def _mentions_for(self, keys: list[str]) -> dict[str, list[Derived]]:
+    def _mentions_for(self, canonicals: list[str]) -> dict[str, list[Derived]]:
         out: dict[str, list[Derived]] = {}
-        for row in self.store._read(f"SELECT key, data FROM document_mentions WHERE key IN ({_marks(keys)}) "
-                                    "ORDER BY published_ts", keys):
-            out.setdefault(row["key"], []).append(Derived.from_dict(json.loads(row["data"])))
+        for row in self.store._read(f"SELECT canonical, data FROM document_mentions WHERE canonical IN "
+                                    f"({_marks(canonicals)}) ORDER BY published_ts", canonicals):
+            out.setdefault(row["canonical"], []).append(Derived.from_dict(json.loads(row["data"])))
         return out
 
     def _write_records(self, records: list[DocumentRecord], gone: list[str]) -> None:

@@ -26,18 +26,24 @@ from newswatch.models import Article, DocNumber
 SEGMENTS = ("title", "lead", "text")
 MAX_TRICH_YEU = 300  # characters: a trích yếu is one line of a listing, not a paragraph
 MIN_TRICH_YEU_WORDS = 3
+SIGNER_REACH = 60  # characters between "… vừa ký" and the number: "ban hành Quyết định số "
 
 _TITLES = (r"Phó Thủ tướng(?: Thường trực)?(?: Chính phủ)?|Thủ tướng(?: Chính phủ)?|Tổng Bí thư|Chủ tịch nước|"
            r"Phó Chủ tịch nước|Chủ tịch Quốc hội|Phó Chủ tịch Quốc hội|Phó Thống đốc|Thống đốc|Bộ trưởng|Thứ trưởng|"
            r"Tổng Kiểm toán nhà nước|Chủ nhiệm Văn phòng Chính phủ|Phó Chủ tịch UBND|Chủ tịch UBND")
 _TITLE_RE = re.compile(rf"(?<!\w)(?P<title>{_TITLES})\s+", re.I)
 _NAME_WORD = re.compile(r"[^\W\d_]+")
-_SIGNS_AFTER = re.compile(r"^\s*(?:(?:vừa|đã|mới|đã thay mặt Thủ tướng|thay mặt Thủ tướng)\s+)?ký(?!\w)", re.I)
+_SIGNS_AFTER = re.compile(r"\s*(?:(?:vừa|đã|mới|đã thay mặt Thủ tướng|thay mặt Thủ tướng)\s+)?ký(?!\w)", re.I)
 _DO_BEFORE = re.compile(r"(?<!\w)do\s+$", re.I)
 _TRICH_YEU_OPEN = re.compile(
     r"^(?:về|quy định|phê duyệt|hướng dẫn|ban hành|sửa đổi|bổ sung|thành lập|điều chỉnh|đẩy mạnh|tăng cường|"
-    r"thúc đẩy|triển khai|phát triển|bãi bỏ|giao|công bố|thực hiện|tổ chức|chấn chỉnh|bảo đảm|kiện toàn)(?!\w)",
+    r"thúc đẩy|triển khai|phát triển|bãi bỏ|công bố|chấn chỉnh|bảo đảm|kiện toàn)(?!\w)(?!\s+(?:ngày|từ|năm)\b)",
     re.I)
+# what follows a trích yếu in the same sentence: its effect, its content, a second clause
+_TRICH_YEU_END = re.compile(r";|\s\(|,\s*(?:trong đó|theo đó|có hiệu lực|áp dụng|đặt mục tiêu|thay thế|cho phép|yêu cầu|nâng|"
+                            r"giao|bỏ|nhằm|với mục tiêu|kể từ|dựa trên|cùng|gồm|đồng thời)(?!\w)|"
+                            r"\s(?:có hiệu lực|được ban hành|ban hành kèm theo)(?!\w)|\s[—–]\s", re.I)
+_ORGANISATION = frozenset({"Bộ", "Chính", "Ủy", "Ban", "Văn", "Ngân", "Quốc", "Tổng", "Cục", "Sở", "Thành", "Tỉnh"})
 _LEAD_PUNCT = " :-–—,"
 
 
@@ -50,7 +56,7 @@ def _name_after(text: str, start: int) -> tuple[str, int] | None:
         if gap.strip() or (words and not gap):
             break
         word = match.group(0)
-        if not word[0].isupper() or len(words) == 4:
+        if not word[0].isupper() or len(words) == 4 or (not words and word in _ORGANISATION):
             break
         words.append(word)
         at = match.end()
@@ -94,10 +100,16 @@ def _occurrences(article: Article, number: DocNumber) -> list[tuple[str, int, in
     return out
 
 
+def _number_between(article: Article, text: str, start: int, stop: int) -> bool:
+    between = text[start:stop]
+    return any(n.raw in between or n.canonical in between for n in article.doc_numbers)
+
+
 def stated_signer(article: Article, number: DocNumber) -> str | None:
     """The signer the article names for this number, when it does (see the module docstring)."""
     for text, start, end, span in _occurrences(article, number):
-        before = [(stop, who) for stop, who in _signers(text, span) if stop <= start]
+        before = [(stop, who) for stop, who in _signers(text, span)
+                  if stop <= start and start - stop <= SIGNER_REACH and not _number_between(article, text, stop, start)]
         if before:
             return before[-1][1]
         for match in _TITLE_RE.finditer(text, end, span[1]):
@@ -122,6 +134,9 @@ def stated_trich_yeu(article: Article, number: DocNumber) -> str | None:
             for spot in find_occurrences(text, [other.raw, other.canonical])])
         described = subject_after(text, Occurrence(start, end, s_start, s_end), others).strip(_LEAD_PUNCT)
         described = re.sub(r"\s+", " ", described)
+        cut = _TRICH_YEU_END.search(described)
+        if cut:
+            described = described[:cut.start()].strip(_LEAD_PUNCT)
         if not _TRICH_YEU_OPEN.match(described) or len(described.split()) < MIN_TRICH_YEU_WORDS:
             continue
         if len(described) > MAX_TRICH_YEU:

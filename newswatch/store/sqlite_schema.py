@@ -77,11 +77,12 @@ CREATE TABLE IF NOT EXISTS search_rows (
 CREATE TABLE IF NOT EXISTS document_mentions (  -- the document register: one row per article and document
     article_id TEXT NOT NULL,
     key TEXT NOT NULL,          -- DocNumber.key: canonical number (+ @year when it has none)
+    canonical TEXT NOT NULL,    -- the canonical number: the mentions of one number are merged together
     published_ts REAL NOT NULL,
     data TEXT NOT NULL,         -- newswatch.documents.derive.Derived as JSON
     PRIMARY KEY (article_id, key)
 );
-CREATE INDEX IF NOT EXISTS document_mentions_key ON document_mentions(key, published_ts);
+CREATE INDEX IF NOT EXISTS document_mentions_canonical ON document_mentions(canonical, published_ts);
 CREATE TABLE IF NOT EXISTS documents (  -- the register's records, merged from document_mentions
     key TEXT PRIMARY KEY,
     canonical TEXT NOT NULL,
