@@ -4,8 +4,8 @@
 register every article store keeps) with facets by type, issuer, status and month; ``/documents/{number}``
 shows one record — its number may be typed in any spelling, with its "/" as is or URL-encoded, and is
 redirected to the record's own key. The register is read only through its interface
-(:class:`~newswatch.documents.register.DocumentRegister` ``list``/``get``); the alert a document raised is
-read from the monitor's alerts by the record's key (the ``new_directive`` rule keys its alerts the same way).
+(:class:`~newswatch.documents.register.DocumentRegister` ``list``/``get``, through :mod:`newswatch.web.data`
+as the JSON API reads it), with the queries made and the mentions counted by :mod:`newswatch.documents.present`.
 """
 
 from __future__ import annotations
@@ -14,15 +14,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
-from newswatch.documents.model import DocumentPage, DocumentQuery, DocumentRecord, Mention, MentionKind
+from newswatch.documents.model import DocumentPage, DocumentQuery, DocumentRecord, Mention
+from newswatch.documents.present import counts
+from newswatch.web import data
 from newswatch.web.context import ctx, document_url
 from newswatch.web.pages import render
 from newswatch.web.params import MAX_PAGE, query_link
+from newswatch.web.reading import timezone_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -69,11 +73,12 @@ class DocumentParams:
     def is_empty(self) -> bool:
         return not (self.q or self.doc_types or self.issuers or self.statuses or self.month)
 
-    def to_query(self) -> DocumentQuery:
-        return DocumentQuery(doc_types=list(self.doc_types), issuers=list(self.issuers),
-                             statuses=list(self.statuses),  # type: ignore[arg-type]  # the register reads strings
-                             month=self.month or None, text=self.q, limit=PER_PAGE,
-                             offset=(self.page - 1) * PER_PAGE)
+    def to_query(self, tz: ZoneInfo) -> DocumentQuery:
+        """The register query, made as the API and the CLI make theirs (values checked by the register)."""
+        from newswatch.documents.present import make_query
+
+        return make_query(types=self.doc_types, issuers=self.issuers, statuses=self.statuses, month=self.month,
+                          text=self.q, limit=PER_PAGE, offset=(self.page - 1) * PER_PAGE, tz=tz)
 
     def items(self) -> list[tuple[str, str]]:
         pairs = [("q", self.q)] if self.q else []
@@ -126,13 +131,6 @@ def shorten(text: str | None, limit: int = TRICH_YEU_CHARS) -> str:
     return cut.rstrip(",;:.- ") + "…"
 
 
-def mention_counts(record: DocumentRecord) -> dict[str, int]:
-    counts = dict.fromkeys(KIND_LABELS, 0)
-    for mention in record.mentions:
-        counts[mention.kind.value] += 1
-    return counts
-
-
 def timeline(record: DocumentRecord) -> list[Mention]:
     """The record's reports and citations oldest first (a mention without a time last)."""
     far = datetime.max.replace(tzinfo=UTC)
@@ -153,22 +151,21 @@ def human_size(size: int | None) -> str:
 
 
 def document_alerts(request: Request, record: DocumentRecord) -> list[dict[str, Any]]:
-    """The alerts the document raised: the record's ``alert_uid``, else the directive alerts keyed by its key."""
-    from sqlalchemy import or_, select
+    """The alert the document raised (``record.alert_uid``, filled by :func:`newswatch.web.data.get_document`)."""
+    from sqlalchemy import select
 
     from monitor import store as alert_store
 
+    if not record.alert_uid:
+        return []
     table = alert_store.alerts
-    wanted = [table.c.query_key == record.key]
-    if record.alert_uid:
-        wanted.append(table.c.uid == record.alert_uid)
-    query = (select(table.c.id, table.c.uid, table.c.rule, table.c.status, table.c.headline, table.c.created_at)
-             .where(or_(*wanted)).order_by(table.c.created_at))
+    query = select(table.c.id, table.c.uid, table.c.rule, table.c.status, table.c.headline).where(
+        table.c.uid == record.alert_uid)
     try:
         with ctx(request).db.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings().all()]
     except Exception as exc:  # the page still shows the record
-        log.warning("cannot read the alerts of %s: %s", record.key, exc)
+        log.warning("cannot read the alert of %s: %s", record.key, exc)
         return []
 
 
@@ -196,7 +193,7 @@ def document_links(request: Request, numbers: list[Any]) -> dict[str, str]:
 
 def _list_page(request: Request, params: DocumentParams) -> tuple[DocumentPage | None, str | None, int]:
     try:
-        return ctx(request).store.documents.list(params.to_query()), None, 200
+        return data.list_documents(ctx(request), params.to_query(timezone_of(request))), None, 200
     except ValueError as exc:  # a filter the register cannot read: say which
         return None, f"Bộ lọc không hợp lệ / bad filter: {exc}", 400
     except Exception as exc:
@@ -212,7 +209,7 @@ def documents_page(request: Request) -> Response:
     return render(request, "documents.html", status_code=status, params=params, result=page, error=error,
                   pages=pages, facets=FACETS, facet_names=FACET_NAMES, facet_value_label=facet_value_label,
                   status_labels_doc=STATUS_LABELS, status_hints=STATUS_HINTS, shorten=shorten,
-                  mention_counts=mention_counts)
+                  mention_counts=counts)
 
 
 @router.get("/documents/{number:path}", include_in_schema=False)
@@ -226,7 +223,7 @@ def document_page(request: Request, number: str) -> Response:
     record: DocumentRecord | None = None
     error = None
     try:
-        record = ctx(request).store.documents.get(wanted)
+        record = data.get_document(ctx(request), wanted)
     except ValueError:
         record = None
     except Exception as exc:
@@ -242,7 +239,7 @@ def document_page(request: Request, number: str) -> Response:
         return RedirectResponse(document_url(record.key), status_code=301 if same else 302)
     first = record.first_publisher
     return render(request, "document.html", record=record, mentions=timeline(record),
-                  first_id=first.article_id if first else None, counts=mention_counts(record),
+                  first_id=first.article_id if first else None, counts=counts(record),
                   alerts=document_alerts(request, record), status_labels_doc=STATUS_LABELS,
                   status_hints=STATUS_HINTS, kind_labels=KIND_LABELS, attachment_labels=ATTACHMENT_LABELS,
-                  human_size=human_size, official=MentionKind.OFFICIAL)
+                  human_size=human_size)
