@@ -27,6 +27,17 @@ def _open(state: CliState) -> Any:
     return open_store(state.require_data())
 
 
+def _ask(state: CliState, question: Any) -> Any:
+    """``question(register)`` on the configured store; a value the register cannot read is a usage error."""
+    store = _open(state)
+    try:
+        return question(store.documents)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        store.close()
+
+
 def _escape(text: Any) -> str:
     from rich.markup import escape
 
@@ -69,13 +80,7 @@ def command(ctx: click.Context, types: tuple[str, ...], issuers: tuple[str, ...]
                            limit=limit, offset=offset, tz=tz)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--since") from None
-    store = _open(state)
-    try:
-        page = store.documents.list(query)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    finally:
-        store.close()
+    page = _ask(state, lambda register: register.list(query))
     if as_json:
         echo_json(page_json(page, query), tz)
         return
@@ -119,14 +124,7 @@ def show(state: CliState, number: str, as_json: bool) -> None:
     """One document: every field, its official link and attachments, and the timeline of its reports."""
     from newswatch.documents.present import record_json
 
-    store = _open(state)
-    try:
-        try:
-            record = store.documents.get(number)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
-    finally:
-        store.close()
+    record = _ask(state, lambda register: register.get(number))
     if record is None:
         raise click.ClickException(f"no document {number!r} in the register (`newswatch documents --text …` lists "
                                    "what it holds)")

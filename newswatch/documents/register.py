@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from newswatch.documents.derive import Derived, derive
@@ -266,15 +267,8 @@ class DocumentRegister(ABC):
     def rebuild(self, articles: Iterable[Article]) -> int:
         """Clear the register and derive it again from ``articles`` (the archive); returns how many records it holds."""
         self.clear()
-        batch: list[Article] = []
-        for article in articles:
-            if not article.doc_numbers and not article.extraction.get("official"):
-                continue
-            batch.append(article)
-            if len(batch) >= RECORD_BATCH:
-                self.record_many(batch)
-                batch = []
-        if batch:
+        wanted = iter(a for a in articles if a.doc_numbers or a.extraction.get("official"))
+        while batch := list(islice(wanted, RECORD_BATCH)):
             self.record_many(batch)
         return self.count()
 
