@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
@@ -196,3 +198,51 @@ def test_hostile_trich_yeu_is_escaped_and_headers_unchanged(site: TestClient, do
     record_page = site.get(f"/documents/{documents_site.hostile_key}").text
     assert str(escape(HOSTILE_TRICH_YEU)) in record_page  # as Jinja escapes it
     assert "&lt;script&gt;window.__pwned = 13&lt;/script&gt;" in record_page  # the attachment's text too
+
+
+def _noida_server() -> Any:
+    """tests/store/noida_server.py (the store tests' noida-db runner), loaded by its path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("noida_server", Path(__file__).parents[1] / "store" / "noida_server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.elasticsearch
+def test_the_pages_on_the_elasticsearch_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from doc_seed import seed_documents
+
+    from newswatch.settings import PROJECT_ROOT, load_settings
+
+    noida = _noida_server()
+    if not Path(noida.NOIDA).exists():
+        pytest.fail("noida-db is not installed: run `make test` (it installs the test extra)")
+    server = noida.Noida(tmp_path / "noida")
+    (tmp_path / "noida").mkdir()
+    (tmp_path / "data").mkdir()
+    server.start()
+    try:
+        for var in ("NEWSWATCH_STORE", "NEWSWATCH_STATE_URL", "NEWSWATCH_NOTIFY_URLS"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("NEWSWATCH_ES_URL", server.url)
+        monkeypatch.setenv("NEWSWATCH_DATA_DIR", str(tmp_path / "data"))
+        settings = load_settings(config_dir=PROJECT_ROOT / "config", data_dir=tmp_path / "data")
+        seeded = seed_documents(settings)
+        with make_client(settings) as client:
+            listed = client.get("/documents?status=confirmed")
+            assert listed.status_code == 200
+            assert {k.split("@")[0] for k in rows(listed.text)} == {"1234/QĐ-TTg", "88/QĐ-BKHCN"}
+            assert facet_counts(listed.text, "status") == {"confirmed": 2, "reported": 1, "cited": 1}
+            page = client.get("/documents/1234/qd-ttg")  # redirected to its key
+            assert page.status_code == 200 and unquote(page.url.path) == f"/documents/{seeded.key}"
+            timeline = page.text.split('<table class="timeline">')[1].split("</table>")[0]
+            assert re.findall(r'<td class="source">([^<\s]+)', timeline) == seeded.timeline
+            assert "PDF scan: no text layer" in page.text and 'class="alert-link"' in page.text
+            assert client.get("/documents/9999/QĐ-TTg").status_code == 404
+            article = client.get(f"/articles/{seeded.report_id}").text
+            assert f'<a class="docno" href="/documents/{quote(seeded.key, safe="/@")}"' in article
+    finally:
+        server.stop()
