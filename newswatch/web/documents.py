@@ -122,6 +122,17 @@ def facet_value_label(facet: str, value: str) -> str:
     return facet_label(facet, value)
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) URL, else None: scraped links (attachments, official pages) are never
+    ``javascript:`` or ``data:`` links on these pages."""
+    from urllib.parse import urlsplit
+
+    try:
+        return url if url and urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+    except ValueError:
+        return None
+
+
 def shorten(text: str | None, limit: int = TRICH_YEU_CHARS) -> str:
     """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when cut."""
     text = " ".join((text or "").split())
@@ -242,4 +253,4 @@ def document_page(request: Request, number: str) -> Response:
                   first_id=first.article_id if first else None, counts=counts(record),
                   alerts=document_alerts(request, record), status_labels_doc=STATUS_LABELS,
                   status_hints=STATUS_HINTS, kind_labels=KIND_LABELS, attachment_labels=ATTACHMENT_LABELS,
-                  human_size=human_size)
+                  human_size=human_size, web_url=web_url)

@@ -24,6 +24,7 @@ from newswatch.store import open_store
 OFFICIAL_SOURCE = "vanban-chinhphu"
 LISTING = "https://vanban.chinhphu.example.vn/he-thong-van-ban"
 HOSTILE_TRICH_YEU = 'Ban hành quy chế <script>window.__pwned = 11</script> <img src=x onerror="window.__pwned=12"> dữ liệu'
+HOSTILE_URL = "javascript:window.__pwned=14"  # an attachment link as a hostile page could give it
 SCAN_REASON = "PDF scan: no text layer, no OCR done"
 
 
@@ -97,7 +98,9 @@ def seed_documents(settings: Settings) -> DocSeeded:
                         "Thứ trưởng Bùi Thế Duy",
                         [Attachment(url="https://vanban.chinhphu.example.vn/files/88.docx", filename="88-QD-BKHCN.docx",
                                     size=20480, number_confirmed=True,
-                                    text=f"Số: {hostile_number}\n<script>window.__pwned = 13</script> quy chế")],
+                                    text=f"Số: {hostile_number}\n<script>window.__pwned = 13</script> quy chế"),
+                         Attachment(url=HOSTILE_URL, filename="phu-luc.pdf", status=AttachmentStatus.FAILED,
+                                    reason="HTTP 404")],
                         f"Số ký hiệu: {hostile_number}. {HOSTILE_TRICH_YEU}")
     # stored out of time order: the official entry first, the earliest report last
     for article in (official, citation, report_later, hostile, report_early):

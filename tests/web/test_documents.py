@@ -198,6 +198,7 @@ def test_hostile_trich_yeu_is_escaped_and_headers_unchanged(site: TestClient, do
     record_page = site.get(f"/documents/{documents_site.hostile_key}").text
     assert str(escape(HOSTILE_TRICH_YEU)) in record_page  # as Jinja escapes it
     assert "&lt;script&gt;window.__pwned = 13&lt;/script&gt;" in record_page  # the attachment's text too
+    assert 'href="javascript:' not in record_page and "phu-luc.pdf" in record_page  # named, not linked
 
 
 def _noida_server() -> Any:
