@@ -57,6 +57,10 @@ def _official(number: str, trich_yeu: str, issued: datetime, seen: datetime, sig
                                "attachments": [a.to_dict() for a in attachments]})
 
 
+def _press(source: str, slug: str, title: str, text: str, published: datetime) -> Article:
+    return Article(url=f"https://{source}.example.vn/{slug}", title=title, text=text, source=source, published=published)
+
+
 def seed_documents(settings: Settings) -> DocSeeded:
     base = seed(settings)
     store = open_store(settings)
@@ -74,25 +78,19 @@ def seed_documents(settings: Settings) -> DocSeeded:
                       reason=SCAN_REASON)
     official = _official(number, trich_yeu, issued, issued + timedelta(days=1), "Phó Thủ tướng Nguyễn Chí Dũng",
                          [pdf, scan], f"Số ký hiệu: {number}. Ngày ban hành: {day}. {trich_yeu}.\n\n{pdf.text}")
-    report_early = Article(
-        url="https://baochinhphu.example.vn/chien-luoc-du-lieu-quoc-gia.htm",
-        title="Thủ tướng phê duyệt Chiến lược dữ liệu quốc gia",
-        text=(f"Thủ tướng Chính phủ vừa ký Quyết định số {number} ngày {day} phê duyệt Chiến lược dữ liệu quốc gia "
-              "đến năm 2030, thúc đẩy chuyển đổi số quốc gia, phát triển kinh tế số và xã hội số.\n\n"
-              "Chiến lược đặt mục tiêu hoàn thành hạ tầng dữ liệu quốc gia, kết nối cơ sở dữ liệu của các bộ, ngành."),
-        source="baochinhphu", published=issued + timedelta(hours=1))
-    report_later = Article(
-        url="https://vnexpress.example.vn/du-lieu-quoc-gia-2030.html",
-        title="Phê duyệt chiến lược dữ liệu quốc gia đến năm 2030",
-        text=(f"Phó Thủ tướng Nguyễn Chí Dũng vừa ký Quyết định số {number} ngày {day} phê duyệt Chiến lược dữ liệu "
-              "quốc gia, phục vụ chuyển đổi số và chính phủ số.\n\nTheo chiến lược, dữ liệu được coi là tài nguyên."),
-        source="vnexpress", published=issued + timedelta(hours=4))
-    citation = Article(
-        url="https://laodongthudo.example.vn/ha-noi-trien-khai-du-lieu.html",
-        title="Hà Nội triển khai kế hoạch dữ liệu số",
-        text=(f"Thực hiện Quyết định số {number} ngày {day} của Thủ tướng Chính phủ, thành phố ban hành kế hoạch "
-              "triển khai dữ liệu số trên địa bàn.\n\nCác sở, ngành phối hợp thực hiện trong năm."),
-        source="laodongthudo", published=issued + timedelta(days=1, hours=6))
+    report_early = _press("baochinhphu", "chien-luoc-du-lieu-quoc-gia.htm", "Thủ tướng phê duyệt Chiến lược dữ liệu quốc gia",
+                          f"Thủ tướng Chính phủ vừa ký Quyết định số {number} ngày {day} phê duyệt Chiến lược dữ liệu quốc "
+                          "gia đến năm 2030, thúc đẩy chuyển đổi số quốc gia, phát triển kinh tế số và xã hội số.\n\n"
+                          "Chiến lược đặt mục tiêu hoàn thành hạ tầng dữ liệu quốc gia, kết nối cơ sở dữ liệu của các "
+                          "bộ, ngành.", issued + timedelta(hours=1))
+    report_later = _press("vnexpress", "du-lieu-quoc-gia-2030.html", "Phê duyệt chiến lược dữ liệu quốc gia đến năm 2030",
+                          f"Phó Thủ tướng Nguyễn Chí Dũng vừa ký Quyết định số {number} ngày {day} phê duyệt Chiến lược "
+                          "dữ liệu quốc gia, phục vụ chuyển đổi số và chính phủ số.\n\nTheo chiến lược, dữ liệu được coi "
+                          "là tài nguyên.", issued + timedelta(hours=4))
+    citation = _press("laodongthudo", "ha-noi-trien-khai-du-lieu.html", "Hà Nội triển khai kế hoạch dữ liệu số",
+                      f"Thực hiện Quyết định số {number} ngày {day} của Thủ tướng Chính phủ, thành phố ban hành kế hoạch "
+                      "triển khai dữ liệu số trên địa bàn.\n\nCác sở, ngành phối hợp thực hiện trong năm.",
+                      issued + timedelta(days=1, hours=6))
     hostile_number = "88/QĐ-BKHCN"
     hostile = _official(hostile_number, HOSTILE_TRICH_YEU, issued - timedelta(days=40), issued - timedelta(days=39),
                         "Thứ trưởng Bùi Thế Duy",
