@@ -25,13 +25,14 @@ from newswatch.documents.present import counts
 from newswatch.web import data
 from newswatch.web.context import ctx, document_url
 from newswatch.web.pages import render
-from newswatch.web.params import MAX_PAGE, query_link
+from newswatch.web.params import query_link
 from newswatch.web.reading import timezone_of
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
 PER_PAGE = 25
+MAX_PAGE = 10_000  # 250,000 records reachable by paging (the search stops at 500 pages: relevance runs out)
 TRICH_YEU_CHARS = 160  # how much of a trích yếu a list row shows
 
 STATUS_LABELS = {"confirmed": "Đã xác nhận chính thức", "reported": "Đã đưa tin ban hành",
@@ -217,6 +218,8 @@ def documents_page(request: Request) -> Response:
     params = DocumentParams.from_query(request.query_params)
     page, error, status = _list_page(request, params)
     pages = max(1, -(-page.total // PER_PAGE)) if page is not None else 0
+    if page is not None and page.facets.get("month"):  # months newest first, as a calendar reads
+        page.facets["month"] = dict(sorted(page.facets["month"].items(), reverse=True))
     return render(request, "documents.html", status_code=status, params=params, result=page, error=error,
                   pages=pages, facets=FACETS, facet_names=FACET_NAMES, facet_value_label=facet_value_label,
                   status_labels_doc=STATUS_LABELS, status_hints=STATUS_HINTS, shorten=shorten,

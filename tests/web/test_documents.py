@@ -92,6 +92,15 @@ def test_a_facet_counts_the_other_filters_and_links_to_add_or_remove_itself(site
     assert f'href="/documents?status=confirmed&amp;month={month}"' in page.text
 
 
+def test_the_month_facet_reads_as_a_calendar_and_filters(site: TestClient, documents_site: DocSeeded) -> None:
+    months = list(facet_counts(site.get("/documents").text, "month"))
+    assert months == sorted(months, reverse=True) and len(months) >= 2
+    oldest = months[-1]  # the BKHCN decision, issued 40 days before the others
+    page = site.get(f"/documents?month={oldest}")
+    assert rows(page.text) == [documents_site.hostile_key]
+    assert f'data-value="{oldest}">✕ {oldest[5:]}/{oldest[:4]}' in page.text
+
+
 def test_bad_filters_say_what_is_wrong(site: TestClient) -> None:
     for query, words in (("month=2026-13", "YYYY-MM"), ("doc_type=XYZ", "unknown document type")):
         page = site.get(f"/documents?{query}")
