@@ -256,3 +256,11 @@ def test_the_pages_on_the_elasticsearch_store(tmp_path: Path, monkeypatch: pytes
             assert f'<a class="docno" href="/documents/{quote(seeded.key, safe="/@")}"' in article
     finally:
         server.stop()
+
+
+def test_every_status_kind_and_attachment_outcome_has_vietnamese_words() -> None:
+    from newswatch.documents.model import AttachmentStatus, DocumentStatus, MentionKind
+
+    assert set(documents.STATUS_LABELS) == {s.value for s in DocumentStatus}
+    assert set(documents.KIND_LABELS) == {k.value for k in MentionKind}
+    assert set(documents.ATTACHMENT_LABELS) == {s.value for s in AttachmentStatus}
