@@ -264,3 +264,10 @@ def test_every_status_kind_and_attachment_outcome_has_vietnamese_words() -> None
     assert set(documents.STATUS_LABELS) == {s.value for s in DocumentStatus}
     assert set(documents.KIND_LABELS) == {k.value for k in MentionKind}
     assert set(documents.ATTACHMENT_LABELS) == {s.value for s in AttachmentStatus}
+
+
+def test_outside_the_reading_networks_the_pages_ask_for_a_login(documents_site: DocSeeded) -> None:
+    with make_client(documents_site.settings, host="203.0.113.9") as outside:
+        for path in ("/documents", f"/documents/{documents_site.key}"):
+            response = outside.get(path, follow_redirects=False)
+            assert response.status_code == 303 and response.headers["location"].startswith("/login?next=/documents")
