@@ -250,7 +250,10 @@ class DocumentRegister(ABC):
         return sorted(touched)
 
     def _merge_keys(self, keys: list[str]) -> None:
-        canonicals = sorted({key.partition("@")[0] for key in keys})
+        by_canonical: dict[str, set[str]] = {}
+        for key in keys:
+            by_canonical.setdefault(key.partition("@")[0], set()).add(key)
+        canonicals = sorted(by_canonical)
         for start in range(0, len(canonicals), RECORD_BATCH):
             chunk = canonicals[start:start + RECORD_BATCH]
             rows = self._mentions_for(chunk)
@@ -259,7 +262,7 @@ class DocumentRegister(ABC):
             for canonical in chunk:
                 merged = merge_number(rows.get(canonical, []))
                 records += merged
-                candidates = {k for k in keys if k.partition("@")[0] == canonical} | {canonical}
+                candidates = by_canonical[canonical] | {canonical}
                 candidates |= {d.key for d in rows.get(canonical, [])}
                 gone += sorted(candidates - {r.key for r in merged})
             self._write_records(records, gone)

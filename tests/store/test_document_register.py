@@ -191,3 +191,19 @@ def test_batched_writes_and_reindex_keep_the_register_current(store: ArticleStor
     confirmed = store.documents.get(KEY)
     assert confirmed is not None and confirmed.status is DocumentStatus.CONFIRMED
     assert store.documents.get("97/CĐ-TTg") is not None
+
+
+def test_an_undated_citation_joins_the_numbers_only_dated_record_whatever_the_order(store: ArticleStore) -> None:
+    citing = corpus_article("cong-dien-07")  # cites Công điện 97/CĐ-TTg without its date
+    store.put(citing)
+    alone = store.documents.get("97/CĐ-TTg")
+    assert alone is not None and alone.key == "97/CĐ-TTg" and alone.status is DocumentStatus.CITED
+    store.put(corpus_article("cong-dien-01"))  # reports it as just issued: the record of 2026
+    record = store.documents.get("97/CĐ-TTg")
+    assert record is not None and record.key == "97/CĐ-TTg@2026" and record.status is DocumentStatus.REPORTED
+    assert sorted(m.kind.value for m in record.mentions) == ["cited", "reported"]
+    assert store.documents.list(DocumentQuery(text="97")).total == 1  # the bare record is gone
+    joined = record.to_dict()
+    store.documents.clear()
+    store.documents.rebuild([corpus_article("cong-dien-01"), citing])  # the other order
+    assert store.documents.get("97/CĐ-TTg@2026").to_dict() == joined  # type: ignore[union-attr]
