@@ -44,8 +44,9 @@ def download_failure(url: str, exc: BaseException, limits: AttachmentLimits) -> 
     name = type(exc).__name__
     text = str(exc)
     lowered = text.lower()
-    if "maxsize" in lowered or "max size" in lowered or "download_maxsize" in lowered or (
-            name == "CancelledError" and "size" in lowered):
+    # Scrapy cancels a download past download_maxsize (DownloadCancelledError, with no message when the body
+    # grew past the bound while streaming; with "expected size … larger than download max size" when announced)
+    if "Cancelled" in name or "maxsize" in lowered or "max size" in lowered:
         return _failed(url, AttachmentStatus.TOO_LARGE,
                        f"larger than the bound of {limits.max_bytes} bytes ({limits.max_bytes / 1048576:g} MB); "
                        "the download was cut off")
