@@ -4,6 +4,7 @@ recorded with its status and reason, bounded, and the crawl goes on."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -118,7 +119,7 @@ def test_attachments_are_read_searchable_and_bad_ones_recorded(site, run_crawl, 
         {"name": "baochi", "tier": "press", "feeds": [f"{base}/rss/thoi-su.rss"]}])
     data = tmp_path / "data"
 
-    result = run_crawl(sources, data, timeout=180)
+    result = run_crawl(sources, data, settings={"LOG_LEVEL": "INFO"}, timeout=180)  # INFO: the stats are logged
 
     items = {item["url"]: item for item in result.items}
     assert set(items) == {base + good, base + bad, base + press}  # every article stored, whatever its files did
@@ -148,6 +149,8 @@ def test_attachments_are_read_searchable_and_bad_ones_recorded(site, run_crawl, 
     # words found only inside the attachments find the article
     assert search(data, "sầu riêng") == [base + good]
     assert search(data, "khi tuong thuy van") == [base + good]  # accent-folded, from the DOCX
-    log = result.stderr  # with --json, the crawl's log: each bad file with its status and reason
+    log = result.stderr  # with --json, the crawl's log: each bad file with its status and reason, and the stats
     for name, (status, reason) in outcomes.items():
         assert f"{name}: {status}: {reason}" in log
+    for status, count in {"ok": 2, "too_large": 1, "corrupt": 1, "encrypted": 1, "no_text_layer": 1, "failed": 2}.items():
+        assert re.search(rf"'newswatch/attachments/{status}': {count}\b", log), status
