@@ -7,7 +7,16 @@ import time
 from datetime import date
 
 import pytest
-from attachment_files import bloated_docx, corrupt_pdf, docx_file, encrypted_pdf, scanned_pdf, text_pdf
+from attachment_files import (
+    bloated_docx,
+    corrupt_pdf,
+    docx_file,
+    encrypted_pdf,
+    official_lines,
+    scanned_pdf,
+    text_pdf,
+    word97_doc,
+)
 
 from newswatch.documents.attachments import (
     MB,
@@ -94,8 +103,21 @@ def test_time_bound_stops_a_slow_reader() -> None:
     assert time.monotonic() - started < 10  # the child was killed at its bound, not waited for
 
 
-@pytest.mark.skipif(shutil.which("antiword") is None and shutil.which("catdoc") is None,
-                    reason="antiword/catdoc not installed (scripts/install-system-deps.sh)")
+NO_DOC_TOOL = pytest.mark.skipif(shutil.which("antiword") is None and shutil.which("catdoc") is None,
+                                 reason="antiword/catdoc not installed (scripts/install-system-deps.sh)")
+
+
+@NO_DOC_TOOL
+def test_legacy_word_doc_text_in_vietnamese() -> None:
+    body = word97_doc("\n".join(official_lines("88/CV-BKHCN", ISSUED, "đường dây nóng phòng chống thiên tai")))
+    got = read(body, "cong-van-88.doc")
+    assert got.status is AttachmentStatus.OK, got.reason
+    assert "đường dây nóng phòng chống thiên tai" in got.text and "Số: 88/CV-BKHCN" in got.text
+    checked = confirm_attachment(got, "88/CV-BKHCN", ISSUED)
+    assert checked.number_confirmed and checked.date_confirmed
+
+
+@NO_DOC_TOOL
 def test_ole_file_that_is_not_a_word_document_is_corrupt() -> None:
     got = read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 4000, "cong-van.doc")
     assert got.status is AttachmentStatus.CORRUPT and ".doc" in got.reason
