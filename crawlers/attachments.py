@@ -5,7 +5,9 @@ file goes through the engine's downloader (its middlewares, politeness, per-doma
 robots rules) with ``download_maxsize`` and ``download_timeout`` from :class:`AttachmentLimits`, so a
 30 MB file is cut off by Scrapy at the bound and never held whole in memory. Its text is then read
 by :func:`newswatch.documents.attachments.read_attachment` in a bounded child process, waited for on
-a reactor thread, and checked against the document's number and date.
+one of two reader threads (never the reactor's thread pool, which also resolves host names; two
+readers at once per crawl process, as many as the machine has cores), and checked against the
+document's number and date.
 
 Every outcome is counted in the crawl stats (``newswatch/attachments/<status>``); every one that is
 not OK is logged with its reason. Nothing here raises: a broken file is a record, not a crash.
@@ -13,7 +15,10 @@ not OK is logged with its reason. Nothing here raises: a broken file is a record
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -28,6 +33,17 @@ from newswatch.documents.attachments import AttachmentLimits, confirm_attachment
 from newswatch.documents.model import Attachment, AttachmentStatus
 
 logger = logging.getLogger(__name__)
+READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nw-attachment")  # each waits on a child process
+
+
+async def _read(body: bytes, **kwargs: Any) -> Attachment:
+    """:func:`read_attachment` on a reader thread, awaited from the asyncio reactor (a Twisted thread otherwise)."""
+    call = functools.partial(read_attachment, body, **kwargs)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a non-asyncio reactor
+        return await maybe_deferred_to_future(deferToThread(call))
+    return await loop.run_in_executor(READERS, call)
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -78,9 +94,8 @@ async def fetch_one(crawler: Crawler, url: str, *, limits: AttachmentLimits, num
         return _failed(url, AttachmentStatus.FAILED, f"HTTP {response.status}")
     filename = filename_of(response.url, _header(response, b"Content-Disposition"))
     try:
-        attachment: Attachment = await maybe_deferred_to_future(deferToThread(
-            read_attachment, response.body, url=url, content_type=_header(response, b"Content-Type"),
-            limits=limits, filename=filename))
+        attachment = await _read(response.body, url=url, content_type=_header(response, b"Content-Type"),
+                                 limits=limits, filename=filename)
     except Exception as exc:  # read_attachment does not raise; a thread pool that is shutting down might
         return _failed(url, AttachmentStatus.FAILED, f"could not read it: {type(exc).__name__}: {exc}"[:300])
     return confirm_attachment(attachment, number, issue_date)

@@ -67,11 +67,13 @@ def scanned_pdf(pages: int = 2) -> bytes:
 
 
 def encrypted_pdf(body: bytes, password: str = "mat-khau") -> bytes:
-    """``body`` encrypted with a user password (AES-256), as some portals publish."""
+    """``body`` encrypted (AES-256) with a user password, or with an owner password only when ``password`` is
+    empty (opens without one, printing and copying "restricted": how portals often publish signed PDFs)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-256")
+    writer.encrypt(user_password=password, owner_password=(password or "chu-so-huu") + "-owner", algorithm="AES-256",
+                   permissions_flag=0 if not password else -1)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

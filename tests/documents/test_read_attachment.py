@@ -72,6 +72,8 @@ def test_encrypted_corrupt_and_html_as_pdf() -> None:
     plain = text_pdf("1234/QĐ-TTg", ISSUED, "nội dung mật")
     encrypted = read(encrypted_pdf(plain))
     assert encrypted.status is AttachmentStatus.ENCRYPTED and "password" in encrypted.reason
+    restricted = read(encrypted_pdf(plain, password=""))  # an owner password only: readable, as in a viewer
+    assert restricted.status is AttachmentStatus.OK and "nội dung mật" in restricted.text
     broken = read(corrupt_pdf(plain))
     assert broken.status is AttachmentStatus.CORRUPT and "PDF" in broken.reason
     page = read(b"<!DOCTYPE html><html><body>Trang kh\xc3\xb4ng t\xe1\xbb\x93n t\xe1\xba\xa1i</body></html>")
