@@ -50,6 +50,13 @@ def test_press_article_links_its_document_not_the_related_box() -> None:
     ('<div class="file-dinh-kem"><a href="/download/88">Quyết định 88</a></div>', ["https://x.vn/download/88"]),
     ('<p><a href="/van-ban/chi-tiet.aspx?ItemID=5">Xem văn bản</a></p>', []),
     ('<p><a href="/viewer?url=https://cdn.x.vn/a.pdf">Xem</a></p>', ["https://cdn.x.vn/a.pdf"]),
+    # a box whose title is wrapped (box-head > h3 > a): the whole box is another's
+    ('<div class="box"><div class="box-head"><h3><a href="/tin-lien-quan">Tin liên quan</a></h3></div>'
+     '<ul><li><a href="/a.pdf">A</a></li></ul></div><div class="tepdinhkem"><a href="/b.pdf">B</a></div>',
+     ["https://x.vn/b.pdf"]),
+    # a list item whose link text starts like a box title is not one
+    ('<ul><li><a href="/tin-moi-ve-so-hoa.htm">Tin mới về số hóa</a></li></ul><p><a href="/c.pdf">C</a></p>',
+     ["https://x.vn/c.pdf"]),
 ])
 def test_link_rules(html: str, expected: list[str]) -> None:
     assert attachment_links(f"<html><body><main>{html}</main></body></html>", "https://x.vn/bai.htm") == expected
