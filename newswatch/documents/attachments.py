@@ -348,11 +348,12 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
 
     ``article.extraction["attachments"]`` gets every attachment (``Attachment.to_dict``); the text of
     each OK one follows the body after a line ``——— Tệp đính kèm: <file> ———``, all of it bounded by
-    ``max_chars`` (default :class:`AttachmentLimits`'s). :func:`body_without_attachments` undoes it.
+    ``max_chars`` (default :class:`AttachmentLimits`'s). :func:`body_without_attachments` undoes it; calling
+    it again replaces what an earlier call appended.
     """
     budget = AttachmentLimits().max_chars if max_chars is None else max_chars
     article.extraction["attachments"] = [a.to_dict() for a in attachments]
-    parts = [article.text.rstrip()]
+    parts = [body_without_attachments(article.text)]  # attached again (a re-read page): replaced, not doubled
     for attachment in attachments:
         if attachment.status is not AttachmentStatus.OK or not attachment.text.strip() or budget <= 0:
             continue
@@ -366,4 +367,4 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
 def body_without_attachments(text: str) -> str:
     """An article's own body: its text before the first appended attachment."""
     index = text.find(ATTACHMENT_SEPARATOR)
-    return text if index < 0 else text[:index].rstrip()
+    return text.rstrip() if index < 0 else text[:index].rstrip()
