@@ -83,9 +83,10 @@ async def _download(crawler: Crawler, request: Request) -> Response:
 async def fetch_one(crawler: Crawler, url: str, *, limits: AttachmentLimits, number: str | None = None,
                     issue_date: date | None = None) -> Attachment:
     """Download, read and check one attachment; never raises."""
+    # files are often on another host than the page (datafiles.chinhphu.vn for chinhphu.vn): allow_offsite
     request = Request(url, dont_filter=True, priority=5,
                       meta={"download_maxsize": limits.max_bytes, "download_warnsize": 0,
-                            "download_timeout": limits.timeout, "nw_attachment": True})
+                            "download_timeout": limits.timeout, "allow_offsite": True, "nw_attachment": True})
     try:
         response = await _download(crawler, request)
     except Exception as exc:
