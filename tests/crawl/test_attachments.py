@@ -95,11 +95,13 @@ def test_attachments_are_read_searchable_and_bad_ones_recorded(site, run_crawl, 
     stream_base = f"http://127.0.0.1:{streaming_server.server_address[1]}"
     now = datetime.now(UTC).replace(microsecond=0)
     issued = date(2026, 12, 1)
+    files_host = base.replace("127.0.0.1", "localhost")  # the files on another host than the pages (allowed_domains)
     good = "/tin-tuc/quyet-dinh-1234-qd-ttg-phe-duyet-chuong-trinh-197261201.htm"
     bad = "/tin-tuc/bo-cong-bo-cac-van-ban-huong-dan-197261202.htm"
     press = "/thoi-su/bao-chi-dua-tin-quyet-dinh-102261203.htm"
     site.add(good, article_html("Quyết định 1234/QĐ-TTg phê duyệt Chương trình chuyển đổi số quốc gia", published=now,
-                                extra=attachment_block([("/uploads/2026/12/qd-1234-ttg.signed.pdf", "qd-1234-ttg.signed.pdf"),
+                                extra=attachment_block([(files_host + "/uploads/2026/12/qd-1234-ttg.signed.pdf",
+                                                         "qd-1234-ttg.signed.pdf"),
                                                         ("/DownloadFile.aspx?FileName=ke-hoach-45.docx", "Kế hoạch 45"),
                                                         ("/uploads/2026/12/cong-van-88.doc", "Tải về")])))
     site.add("/uploads/2026/12/cong-van-88.doc",
