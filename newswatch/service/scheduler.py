@@ -233,7 +233,7 @@ def stored_jobs(settings: Settings) -> list[Any]:
 
 
 def list_jobs(settings: Settings, jobs: list[Any] | None = None) -> list[JobInfo]:
-    """Every job with its next run (job store) and last run (service history)."""
+    """Every job with its next run (job store) and last run (run history: its newest poll or crawl child)."""
     db = open_state(settings.state_url)
     jobs = stored_jobs(settings) if jobs is None else jobs
     polls = runs.latest_per_source(db, "poll")
