@@ -44,7 +44,7 @@ def crawl_source(source: str, sources_file: str, trigger: str = TRIGGER) -> None
     run_id = runs.start_run(db, [source], kind="child", trigger=TRIGGER)
     log.info("crawl %s started (%s)", source, trigger)
     outcome = run_crawl_child(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
-                        on_start=lambda pid: runs.set_pid(db, run_id, pid))
+                        on_start=lambda pid: runs.set_pid(db, run_id, pid), run_id=run_id)
     runs.finish_run(db, run_id, outcome.status, reason=outcome.reason, exit_code=outcome.exit_code,
                     summary=outcome.summary)
     # Cleared only here: an exception above (the state database unreachable...) retries the message

@@ -240,7 +240,8 @@ class Service:
             run_id = runs.start_run(self.db, [name], kind="child", trigger=trigger)
             log.info("crawl %s started (%s)", name, trigger)
             outcome = run_crawl_child(self.settings, name, entry.file, timeout=self.settings.service.crawl_timeout_seconds,
-                                registry=self.children, on_start=lambda pid: runs.set_pid(self.db, run_id, pid))
+                                      registry=self.children, run_id=run_id,
+                                      on_start=lambda pid: runs.set_pid(self.db, run_id, pid))
             runs.finish_run(self.db, run_id, outcome.status, reason=outcome.reason, exit_code=outcome.exit_code,
                             summary=outcome.summary)
         level = logging.INFO if outcome.ok else logging.WARNING

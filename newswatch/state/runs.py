@@ -69,6 +69,7 @@ runs = Table(
     Column("exit_code", Integer),
     Column("reason", Text),
     Column("summary", Text),  # a child's JSON summary, as it printed it
+    Column("parent_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),  # a crawl's child row
 )
 
 run_sources = Table(
@@ -93,6 +94,7 @@ run_sources = Table(
 )
 
 KINDS = ("crawl", "poll", "child")
+PARENT_ENV = "NEWSWATCH_PARENT_RUN_ID"  # set by a supervisor for its crawl child: the child row's id
 CHILD_STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
 RUNNING_TIMEOUT = timedelta(seconds=900)
 COUNTERS = ("requests", "responses", "articles_new", "articles_updated", "articles_unchanged", "not_articles",
@@ -148,6 +150,7 @@ class Run:
     exit_code: int | None = None
     pid: int | None = None
     summary: dict[str, Any] | None = None
+    parent_id: int | None = None
     per_source: dict[str, SourceRun] = field(default_factory=dict)
 
     @property
@@ -162,17 +165,18 @@ class Run:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "duration_s": self.duration_s, "reason": self.reason, "exit_code": self.exit_code,
-            "summary": self.summary, "per_source": {name: s.to_dict() for name, s in self.per_source.items()},
+            "summary": self.summary, "parent_id": self.parent_id, "per_source": {name: s.to_dict() for name, s in self.per_source.items()},
         }
 
 
 # -- writing ---------------------------------------------------------------------------------------
 
 def start_run(db: StateDB, sources: list[str], *, kind: str = "crawl", full: bool = False, trigger: str = "cli",
-              pid: int | None = None) -> int:
+              pid: int | None = None, parent_id: int | None = None) -> int:
     """Record a run as started (status ``running``) and return its id.
 
     A crawl run's process is this one; a child's pid is set with :func:`set_pid` once it started.
+    ``parent_id`` links a crawl run to the ``child`` row of the service or worker that started its process.
     """
     if kind not in KINDS:
         raise ValueError(f"run kind {kind!r}: expected one of {', '.join(KINDS)}")
@@ -181,7 +185,8 @@ def start_run(db: StateDB, sources: list[str], *, kind: str = "crawl", full: boo
     with db.begin() as conn:
         result = conn.execute(runs.insert().values(
             kind=kind, trigger=trigger, source=sources[0] if len(sources) == 1 else None, sources=json.dumps(sources),
-            started_at=localtime.utcnow(), status="running", full=int(full), pid=pid, host=socket.gethostname()))
+            started_at=localtime.utcnow(), status="running", full=int(full), pid=pid, host=socket.gethostname(),
+            parent_id=parent_id))
         return int(result.inserted_primary_key[0])
 
 
@@ -306,7 +311,7 @@ def _run_from_row(row: Any, per_source: dict[str, SourceRun]) -> Run:
                started_at=localtime.utc(row.started_at),  # type: ignore[arg-type]
                finished_at=localtime.utc(row.finished_at), sources=json.loads(row.sources), full=bool(row.full),
                duration_s=row.duration_s, reason=row.reason, exit_code=row.exit_code, pid=row.pid, summary=summary,
-               per_source=per_source)
+               parent_id=row.parent_id, per_source=per_source)
 
 
 def _source_run(row: Any) -> SourceRun:

@@ -57,7 +57,9 @@ def test_jobs_and_history_survive_a_restart_and_polls_gate_crawls(service_settin
         job = second.scheduler.get_job("source:localgov")  # type: ignore[union-attr]
         assert job is not None and job.next_run_time == next_run, "the job and its next run were kept"
         assert [r.status for r in crawls(service_settings)] == ["ok"], "the run history is intact"
-        assert any(r.sources == ["localgov"] for r in runs.recent_runs(open_state(service_settings.state_url)))
+        crawl_run = next(r for r in runs.recent_runs(open_state(service_settings.state_url))
+                         if r.sources == ["localgov"])  # the child's own run, with its figures, in the same history
+        assert crawl_run.parent_id == crawls(service_settings)[0].id, "it points at the service's child row"
 
         # Nothing changed on the site: the poll answers from a conditional request and no crawl starts.
         report = second.run_source("localgov")

@@ -109,6 +109,26 @@ def _counts(row: Any) -> dict[str, Any]:
                                           'errors', 'finish_reason')}
 
 
+def _create_per_source_table(name: str, runs_table: str) -> None:
+    """A table of per-source figures of crawl runs: ``run_sources`` now, ``crawl_run_sources`` before."""
+    op.create_table(name,
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    *(sa.Column(k, sa.Integer(), nullable=False) for k in COUNTERS),
+    sa.Column('errors', sa.Text(), nullable=False),
+    sa.Column('finish_reason', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], [f'{runs_table}.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table(name, schema=None) as batch_op:
+        batch_op.create_index(batch_op.f(f'ix_{name}_run_id'), ['run_id'], unique=False)
+        batch_op.create_index(batch_op.f(f'ix_{name}_source'), ['source'], unique=False)
+
+
 def upgrade() -> None:
     op.create_table('runs',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -126,6 +146,8 @@ def upgrade() -> None:
     sa.Column('exit_code', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['parent_id'], ['runs.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('runs', schema=None) as batch_op:
@@ -133,29 +155,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_runs_source'), ['source'], unique=False)
         batch_op.create_index(batch_op.f('ix_runs_started_at'), ['started_at'], unique=False)
 
-    op.create_table('run_sources',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('source', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('requests', sa.Integer(), nullable=False),
-    sa.Column('responses', sa.Integer(), nullable=False),
-    sa.Column('articles_new', sa.Integer(), nullable=False),
-    sa.Column('articles_updated', sa.Integer(), nullable=False),
-    sa.Column('articles_unchanged', sa.Integer(), nullable=False),
-    sa.Column('not_articles', sa.Integer(), nullable=False),
-    sa.Column('entries_unchanged', sa.Integer(), nullable=False),
-    sa.Column('skipped_known', sa.Integer(), nullable=False),
-    sa.Column('errors', sa.Text(), nullable=False),
-    sa.Column('finish_reason', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['runs.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('run_sources', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_run_sources_run_id'), ['run_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_run_sources_source'), ['source'], unique=False)
+    _create_per_source_table('run_sources', 'runs')
 
     conn = op.get_bind()
 
@@ -234,29 +234,7 @@ def downgrade() -> None:
     with op.batch_alter_table('crawl_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_crawl_runs_started_at'), ['started_at'], unique=False)
 
-    op.create_table('crawl_run_sources',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('run_id', sa.Integer(), nullable=False),
-    sa.Column('source', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('requests', sa.Integer(), nullable=False),
-    sa.Column('responses', sa.Integer(), nullable=False),
-    sa.Column('articles_new', sa.Integer(), nullable=False),
-    sa.Column('articles_updated', sa.Integer(), nullable=False),
-    sa.Column('articles_unchanged', sa.Integer(), nullable=False),
-    sa.Column('not_articles', sa.Integer(), nullable=False),
-    sa.Column('entries_unchanged', sa.Integer(), nullable=False),
-    sa.Column('skipped_known', sa.Integer(), nullable=False),
-    sa.Column('errors', sa.Text(), nullable=False),
-    sa.Column('finish_reason', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['crawl_runs.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('crawl_run_sources', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_crawl_run_sources_run_id'), ['run_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_crawl_run_sources_source'), ['source'], unique=False)
+    _create_per_source_table('crawl_run_sources', 'crawl_runs')
 
     conn = op.get_bind()
 
