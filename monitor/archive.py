@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DryRunHit:
-    """What a rule would do with one archived article: ``alert`` (new) or ``attach`` (copy of an earlier hit)."""
+    """What a rule would do with one archived article: ``alert`` (new), ``attach`` (copy of an earlier hit) or
+    ``confirm`` (the official entry of an alerted document: attached, and the alert marked confirmed)."""
 
     action: str
     rule: str
@@ -78,18 +79,28 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
         article = monitor.enriched(article)
         story_keys = cluster_keys.get(article.cluster_id or "") if article.cluster_id else None
         decision = decide(config, article, monitor.ctx, story_keys)
+        ref = decision.official  # an official entry: confirms the alert of its document, if there is one
+        confirming = ref.key if ref is not None and ref.key in keys else None
         if decision.attach_to_story:
-            hits.append(DryRunHit("attach", config.name, article.cluster_id or "", article.title, "",
-                                  article_ref(article), reason="copy of an alerted story"))
-            continue
-        for finding in decision.findings:
+            story_confirms = confirming is not None and confirming in (story_keys or set())
+            hits.append(DryRunHit("confirm" if story_confirms else "attach", config.name, article.cluster_id or "",
+                                  article.title, "", article_ref(article), reason="copy of an alerted story"))
+            if story_confirms:
+                confirming = None
+        for finding in [] if decision.attach_to_story else decision.findings:
             action = "attach" if finding.key in keys else "alert"
+            if finding.key == confirming:
+                action, confirming = "confirm", None
             keys.add(finding.key)
             if article.cluster_id:
                 cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
             hits.append(DryRunHit(action, config.name, finding.key, finding.headline, finding.evidence,
                                   article_ref(article), finding.doc_number, finding.doc_issue_date,
                                   reason=finding.details.get("reason", "")))
+        if confirming is not None and ref is not None:
+            hits.append(DryRunHit("confirm", config.name, ref.key, ref.title, f"Nguồn chính thức: {ref.source_title}",
+                                  article_ref(article), ref.number, ref.issue_date,
+                                  reason="the official entry of an alerted document: confirms its alert"))
     return hits
 
 
