@@ -218,3 +218,12 @@ def test_the_dry_run_does_what_the_live_run_does_with_an_official_entry(tmp_path
             assert conn.execute(select(func.count()).select_from(store.alert_articles)).scalar() == 2
     finally:
         crawl.close()
+
+
+def test_a_gazette_row_posted_after_the_age_limit_still_confirms_the_press_alert(crawl) -> None:  # type: ignore[no-untyped-def]
+    crawl.store(_press())
+    late = _entry()
+    late.fetched_at = datetime(2026, 11, 20, 8, 0, tzinfo=TZ)  # two months on: too old to alert, not to confirm
+    crawl.store(late)
+    [alert] = _alerts(crawl.monitor)
+    assert alert["confirmed"] and alert["official_url"].endswith("docid=214501") and alert["article_count"] == 2
