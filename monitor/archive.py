@@ -69,6 +69,9 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
     a, aa = store.alerts.c, store.alert_articles.c
     with monitor.db.connect() as conn:
         keys = {r[0] for r in conn.execute(select(a.query_key).where(a.rule == config.name))}
+        # documents another rule alerted on: an official entry attaches there instead of alerting again
+        documents = {r[0] for r in conn.execute(select(a.query_key).where(a.rule != config.name,
+                                                                            a.rule_type == "new_directive"))}
         cluster_keys: dict[str, set[str]] = defaultdict(set)
         for cluster, key in conn.execute(select(aa.cluster_id, a.query_key).join(store.alerts, a.id == aa.alert_id)
                                          .where(a.rule == config.name, aa.cluster_id.is_not(None))):
@@ -88,12 +91,15 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
             if story_confirms:
                 confirming = None
         for finding in [] if decision.attach_to_story else decision.findings:
-            action = "attach" if finding.key in keys else "alert"
+            elsewhere = (finding.key not in keys and bool(finding.details.get("official"))
+                         and finding.key in documents)  # attached to the other rule's alert: not this rule's key
+            action = "attach" if finding.key in keys or elsewhere else "alert"
             if finding.key == confirming:
                 action, confirming = "confirm", None
-            keys.add(finding.key)
-            if article.cluster_id:
-                cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
+            if not elsewhere:
+                keys.add(finding.key)
+                if article.cluster_id:
+                    cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
             hits.append(DryRunHit(action, config.name, finding.key, finding.headline, finding.evidence,
                                   article_ref(article), finding.doc_number, finding.doc_issue_date,
                                   reason=finding.details.get("reason", "")))

@@ -222,10 +222,17 @@ class Monitor:
         return None
 
     def record(self, rule: RuleConfig, finding: Finding, article: Article | None, now: datetime) -> Alert | None:
-        """Create the alert for ``finding`` (with its outbox rows), or attach ``article`` to the existing one."""
+        """Create the alert for ``finding`` (with its outbox rows), or attach ``article`` to the existing one.
+
+        An official entry never raises a second alert on a document: when another rule alerted on its key
+        (the press report was filed under the other of two exclusive rules), it attaches there, and that
+        rule's own evaluation of the entry confirms it.
+        """
         for _attempt in range(3):
             with self.db.begin() as conn:
                 existing = self._open_alert(conn, rule, finding.key, now)
+                if existing is None and finding.details.get("official"):
+                    existing = store.document_alert_id(conn, finding.key)  # another rule's alert on the document
                 if existing is not None:
                     if self._attach(conn, existing, article, finding.evidence, now):
                         self.stats["attached"] += 1

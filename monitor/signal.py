@@ -17,7 +17,8 @@ means now ("vừa", "mới đây", "hôm nay"), else a year said for the issuanc
 for a statement in the headline or the sapo, which report the day's news — the publication date.
 
 :meth:`Judge.judge` returns one :class:`Verdict` per number: whether it is reported as issued,
-when, with which evidence, or why not.
+when, with which evidence, or why not. An official listing entry (:mod:`monitor.official`) is not
+read this way: it issues its own number on its issue date and cites every other one.
 
 Why this module is about 500 lines: it is one reading of one article — statements bound by number,
 by name, by the headline — and each binding rule depends on what the others found (a number cited

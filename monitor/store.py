@@ -228,11 +228,18 @@ def alert_for_document(db: StateDB, key: str) -> dict[str, Any] | None:
     number has none: ``DocNumber.key``). The first alert of that key (several rules may alert on one
     document), with ``uid``, ``status`` and the confirmation fields (``confirmed``, ``confirmed_at``,
     ``official_url``, ``official_source``, ``official_first``); None when the document raised none."""
-    a = alerts.c
     with db.connect() as conn:
-        row = conn.execute(select(alerts).where(a.query_key == key, a.rule_type == "new_directive")
-                           .order_by(a.created_at, a.id).limit(1)).mappings().first()
+        alert_id = document_alert_id(conn, key)
+        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first() if alert_id else None
         return _alert_dict(conn, row, full=False) if row else None
+
+
+def document_alert_id(conn: Connection, key: str) -> int | None:
+    """The id of the first alert of any ``new_directive`` rule on a document key, in the caller's transaction."""
+    a = alerts.c
+    row = conn.execute(select(a.id).where(a.query_key == key, a.rule_type == "new_directive")
+                       .order_by(a.created_at, a.id).limit(1)).first()
+    return int(row[0]) if row else None
 
 
 def mark_confirmed(conn: Connection, alert_id: int, official: dict[str, Any], now: datetime) -> bool:

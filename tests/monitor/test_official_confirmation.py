@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from directive_corpus import load_corpus, render_page
-from monitor_helpers import make_settings
+from monitor_helpers import directive, make_settings
 from official_entries import OFFICIAL_SOURCE_YAML, OFFICIAL_TITLE, TZ, entry_article
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
@@ -227,3 +227,20 @@ def test_a_gazette_row_posted_after_the_age_limit_still_confirms_the_press_alert
     crawl.store(late)
     [alert] = _alerts(crawl.monitor)
     assert alert["confirmed"] and alert["official_url"].endswith("docid=214501") and alert["article_count"] == 2
+
+
+def test_an_entry_filed_under_the_other_rule_confirms_the_press_alert_without_a_second_one(crawl) -> None:  # type: ignore[no-untyped-def]
+    # the press summary names no digital topic (the "other directives" rule); the portal's trích yếu does (the CĐS rule)
+    crawl.store(directive(1502, kind="QĐ", topic="phát triển thị trường bất động sản an toàn, lành mạnh, bền vững"))
+    [alert] = _alerts(crawl.monitor)
+    assert (alert["rule"], alert["doc_number"]) == ("gov-new-directives", "1502/QĐ-TTg")
+    entry = entry_article("1502/QĐ-TTg", "Quyết định", date(2026, 11, 12),
+                          "Phê duyệt Đề án phát triển thị trường bất động sản gắn với chuyển đổi số, xây dựng cơ sở "
+                          "dữ liệu quốc gia về đất đai và nhà ở", docid=215640,
+                          fetched=datetime(2026, 11, 13, 9, 0, tzinfo=TZ))
+    [rule] = [r for r in crawl.monitor.rules.article_rules if r.name == CDS]
+    assert [f.key for f in rule.evaluate(Monitor.enriched(entry), crawl.monitor.ctx)] == ["1502/QĐ-TTg@2026"]
+    crawl.store(entry)
+    [same] = _alerts(crawl.monitor)
+    assert same["id"] == alert["id"] and same["confirmed"] and same["article_count"] == 2
+    assert _outbox_kinds(crawl.monitor) == ["alert", "confirmed"]
