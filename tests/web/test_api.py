@@ -101,7 +101,7 @@ def test_alerts_page_filters_and_highlights_evidence(client: TestClient, seeded:
     html = client.get("/alerts", params={"severity": "high"}).text
     assert "<mark>15/CT-TTg</mark>" in html
     assert "vừa ký ban hành" in html
-    assert "Đăng nhập để xác nhận" in html
+    assert "Đăng nhập để đánh dấu đã nhận" in html
     none = client.get("/alerts", params={"rule": "gov-new-directives"}).text
     assert 'data-alert-id="' not in none
 

@@ -36,7 +36,7 @@ def test_a_confirmed_alert_shows_the_badge_and_the_official_link(page: object, l
 
     page.goto(f"{live_server}/alerts")  # type: ignore[attr-defined]
     card = page.locator(f"#alert-{seeded.alert_id}")  # type: ignore[attr-defined]
-    expect(card.locator(".badge.confirmed")).to_have_text("Đã xác nhận")
+    expect(card.locator(".badge.confirmed")).to_have_text("Đã xác nhận chính thức")
     expect(card.locator(".badge.official")).to_have_count(0)  # raised from the press, confirmed later
     link = card.locator("p.official-source a.official-link")
     expect(link).to_have_text("Công báo Chính phủ")  # the source's title in config/sources.yaml
