@@ -367,3 +367,24 @@ def dry_run_counts(hits: list[dict[str, Any]]) -> dict[str, int]:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+# -- the document register (newswatch.documents) --------------------------------------------------------
+
+
+def list_documents(ctx: WebContext, query: Any) -> Any:
+    """One page of the register (a ``DocumentPage``); ValueError for a filter it cannot read."""
+    return ctx.store.documents.list(query)
+
+
+def get_document(ctx: WebContext, number: str) -> Any:
+    """The record of a number in any spelling, with the uid of the alert it raised (None when unknown)."""
+    from newswatch.documents.present import alert_for_document
+
+    record = ctx.store.documents.get(number)
+    if record is not None:
+        try:
+            record.alert_uid = alert_for_document(ctx.db, record)
+        except Exception as exc:  # the register still answers while the alert history cannot be read
+            log.warning("cannot read the alert of %s: %s", record.key, exc)
+    return record
