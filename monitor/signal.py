@@ -143,7 +143,7 @@ class _Segment:
 def _segments(article: Article) -> list[_Segment]:
     out = []
     for name in ("title", "lead", "text"):
-        text = getattr(article, name) or ""
+        text = (article.own_text if name == "text" else getattr(article, name)) or ""
         if text:
             out.append(_Segment(name, text, matching_form(text), sentence_spans(text)))
     return out

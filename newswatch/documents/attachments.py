@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urldefrag, urljoin, urlsplit
 
 from newswatch.documents.model import Attachment, AttachmentStatus
+from newswatch.models import ATTACHMENT_SEPARATOR
 from newswatch.text.docnumbers import canonicalize_doc_number, find_doc_numbers
 from newswatch.text.normalize import normalize_text
 
@@ -58,7 +59,6 @@ STOP_TAGS = {"body", "html", "main", "article", "[document]"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 BOX_TITLE = re.compile(r"title|head", re.I)
 VIEWER_PATH = re.compile(r"viewer|pdfjs|pdf\.js|docview", re.I)
-ATTACHMENT_SEPARATOR = "——— Tệp đính kèm: "  # starts the line before each attachment's text in the body
 
 
 @dataclass(frozen=True)
@@ -348,12 +348,12 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
 
     ``article.extraction["attachments"]`` gets every attachment (``Attachment.to_dict``); the text of
     each OK one follows the body after a line ``——— Tệp đính kèm: <file> ———``, all of it bounded by
-    ``max_chars`` (default :class:`AttachmentLimits`'s). :func:`body_without_attachments` undoes it; calling
+    ``max_chars`` (default :class:`AttachmentLimits`'s). :attr:`Article.own_text <newswatch.models.Article.own_text>` undoes it; calling
     it again replaces what an earlier call appended.
     """
     budget = AttachmentLimits().max_chars if max_chars is None else max_chars
     article.extraction["attachments"] = [a.to_dict() for a in attachments]
-    parts = [body_without_attachments(article.text)]  # attached again (a re-read page): replaced, not doubled
+    parts = [article.own_text]  # attached again (a re-read page): replaced, not doubled
     for attachment in attachments:
         if attachment.status is not AttachmentStatus.OK or not attachment.text.strip() or budget <= 0:
             continue
@@ -362,9 +362,3 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
         parts.append(f"{ATTACHMENT_SEPARATOR}{attachment.filename or attachment.url} ———\n\n{text}")
     article.text = "\n\n".join(p for p in parts if p)
     return article
-
-
-def body_without_attachments(text: str) -> str:
-    """An article's own body: its text before the first appended attachment."""
-    index = text.find(ATTACHMENT_SEPARATOR)
-    return text.rstrip() if index < 0 else text[:index].rstrip()

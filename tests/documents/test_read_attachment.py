@@ -22,7 +22,6 @@ from newswatch.documents.attachments import (
     MB,
     AttachmentLimits,
     attach_to_article,
-    body_without_attachments,
     confirm_attachment,
     read_attachment,
 )
@@ -143,7 +142,7 @@ def test_attach_to_article_appends_ok_text_bounded_and_keeps_every_outcome() -> 
     assert article.text.startswith("Thân bài.") and "Tệp đính kèm: a.pdf" in article.text
     assert "b.pdf" not in article.text  # nothing to append from a scan
     assert "Phụ lục khí tượng" not in article.text  # the 300-character budget went to the first file
-    assert body_without_attachments(article.text) == "Thân bài."
+    assert article.own_text == "Thân bài."
     assert Attachment.from_dict(article.extraction["attachments"][1]).reason == "scanned PDF; no OCR is done"
     attach_to_article(article, [second])  # the page read again: its attachments replace the earlier ones
     assert article.text.count("Tệp đính kèm:") == 1 and article.text.endswith("Phụ lục khí tượng")
