@@ -18,6 +18,8 @@ from attachment_files import (
     word97_doc,
 )
 
+from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
+from monitor.signal import Judge
 from newswatch.documents.attachments import (
     MB,
     AttachmentLimits,
@@ -28,6 +30,7 @@ from newswatch.documents.attachments import (
 from newswatch.documents.model import Attachment, AttachmentStatus
 from newswatch.models import Article
 from newswatch.settings import load_settings
+from newswatch.text.enrich import enrich_article
 
 ISSUED = date(2026, 12, 1)
 LIMITS = AttachmentLimits()
@@ -159,3 +162,23 @@ def test_limits_come_from_settings(tmp_path) -> None:  # type: ignore[no-untyped
         load_settings(config_dir=tmp_path, data_dir=tmp_path / "d", env={})
     message = str(error.value)
     assert "newswatch.yaml" in message and "attachments.max_mb" in message and "max_memroy_mb" in message
+
+
+def test_an_attached_decree_is_searchable_text_but_its_citations_are_not_the_articles_numbers() -> None:
+    """A ministry article with the decision attached: the decision's 'Căn cứ …' lines cite other documents,
+    but the article reports one number; enrichment and the directive reading see only the article's own text."""
+    article = Article(
+        url="https://mst.gov.vn/quyet-dinh-1234.htm", title="Bộ KH&CN ban hành Quyết định 1234/QĐ-BKHCN",
+        text="Bộ trưởng Bộ Khoa học và Công nghệ vừa ký Quyết định số 1234/QĐ-BKHCN ban hành Kế hoạch "
+             "chuyển đổi số năm 2027 của Bộ.")
+    decision = Attachment(url="https://mst.gov.vn/files/1234.pdf", filename="1234-QD-BKHCN.pdf", text=(
+        "BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: 1234/QĐ-BKHCN\nHà Nội, ngày 01 tháng 12 năm 2026\nQUYẾT ĐỊNH\n"
+        "Căn cứ Nghị định số 55/2025/NĐ-CP ngày 02 tháng 3 năm 2025 của Chính phủ quy định chức năng, "
+        "nhiệm vụ, quyền hạn và cơ cấu tổ chức của Bộ Khoa học và Công nghệ;\n"
+        "Căn cứ Quyết định số 749/QĐ-TTg ngày 03 tháng 6 năm 2020 của Thủ tướng Chính phủ;"))
+    attach_to_article(article, [decision])
+    enrich_article(article, force=True)
+    assert "55/2025/NĐ-CP" in article.text  # search finds words inside the official text
+    assert article.canonical_doc_numbers == ["1234/QĐ-BKHCN"]
+    judge = Judge(article, date(2026, 12, 2), DEFAULT_ISSUANCE_PHRASES, 30)
+    assert [judge.judge(number).issued for number in article.doc_numbers] == [True]
