@@ -1,0 +1,83 @@
+"""Official document listings: a ministry's "Văn bản chỉ đạo điều hành" table crawled into one article per entry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crawl_sites import build_official_site, write_sources
+
+from newswatch.documents.model import OFFICIAL_METHOD, OfficialEntry
+
+
+def _official_source(listing: str, **extra: object) -> dict[str, object]:
+    return {"name": "bokhcn-vanban", "kind": "official_listing", "tier": "ministry", "listings": [listing],
+            "listing_depth": 1, "official": {"layout": "table"}, **extra}
+
+
+def test_listing_rows_become_one_article_each_and_a_recrawl_fetches_nothing(site, run_crawl, tmp_path: Path) -> None:
+    built = build_official_site(site)
+    sources = write_sources(tmp_path / "sources.yaml", [_official_source(built["listing"])])
+    data = tmp_path / "data"
+    first = run_crawl(sources, data)
+
+    by_number = {i["extraction"]["official"]["canonical"]: i for i in first.items}
+    # five readable rows over two pages; the row whose number is not a document number is left out
+    assert set(by_number) == {"1234/QĐ-TTg", "07/CT-TTg", "15/2026/TT-BKHCN", "112/TB-VPCP", "2345/BKHCN-CĐS"}
+    decision = by_number["1234/QĐ-TTg"]
+    assert decision["extraction"]["method"] == OFFICIAL_METHOD
+    assert decision["url"] == site.url("/van-ban/quyet-dinh-1234-qd-ttg.htm")  # its own page is its identity
+    assert decision["title"] == ("Quyết định 1234/QĐ-TTg Phê duyệt Chương trình chuyển đổi số quốc gia "
+                                 "giai đoạn 2026 - 2030")
+    assert decision["published"] == "2026-12-01T00:00:00+07:00"  # issue date, 00:00 local time
+    assert decision["lead"] == ("Thủ tướng Chính phủ ban hành Quyết định số 1234/QĐ-TTg ngày 01/12/2026; "
+                                "người ký: Nguyễn Chí Dũng.")
+    # enrichment read the number (and its issue date) the one way the project does
+    assert [(n["canonical"], n["issue_date"]) for n in decision["doc_numbers"]] == [("1234/QĐ-TTg", "2026-12-01")]
+    entry = OfficialEntry.from_dict(decision["extraction"]["official"])
+    assert (entry.doc_type_name, entry.issuer_name, entry.signer) == ("Quyết định", "Thủ tướng Chính phủ",
+                                                                      "Nguyễn Chí Dũng")  # type and issuer: its page
+    assert entry.attachment_urls == [site.url("/files/2026/12/1234-qd-ttg.signed.pdf"),
+                                     site.url("/files/2026/12/1234-qd-ttg.docx")]
+    assert entry.listing_url == built["listing"]
+
+    directive = OfficialEntry.from_dict(by_number["07/CT-TTg"]["extraction"]["official"])
+    assert str(directive.issue_date) == "2026-12-03"  # "ngày 03 tháng 12 năm 2026"
+    assert directive.detail_url is None and by_number["07/CT-TTg"]["url"] == site.url("/files/2026/12/07-ct-ttg.docx")
+    assert by_number["07/CT-TTg"]["lead"].startswith("Thủ tướng Chính phủ ban hành Chỉ thị số 07/CT-TTg ngày 03/12/2026")
+    circular = OfficialEntry.from_dict(by_number["15/2026/TT-BKHCN"]["extraction"]["official"])
+    assert circular.signer == "Bùi Thế Duy"  # not in its row: read from its page
+    assert by_number["15/2026/TT-BKHCN"]["text"] == "Quy định về nền tảng số quốc gia"
+    notice = by_number["112/TB-VPCP"]  # neither page nor file: identified by the site and its number
+    assert notice["url"] == site.base_url + "/?ngay_ban_hanh=2026-11-20&so_ky_hieu=112%2FTB-VPCP"
+
+    # rows with a complete row are not fetched twice; rows without a page lead to no page request
+    assert site.count("/van-ban/quyet-dinh-1234-qd-ttg.htm") == 1
+    news = first.summary["sources"]["bokhcn-vanban"]
+    assert news["errors"].get("official_number_unreadable") == 1  # the malformed row, counted with its reason
+
+    site.clear_log()
+    second = run_crawl(sources, data)
+    assert second.items == []
+    assert [r.path for r in site.log if r.path.startswith(("/van-ban/", "/files/"))] == []
+    assert [(r.path, r.status) for r in site.log if r.path != "/robots.txt"] == [("/van-ban-chi-dao-dieu-hanh", 304)]
+
+
+def test_a_new_row_on_the_first_page_is_the_only_entry_fetched(site, run_crawl, tmp_path: Path) -> None:
+    from crawl_sites import official_documents
+
+    from newswatch.demo.official import DemoDocument, serve_documents, table_listing
+
+    built = build_official_site(site)
+    sources = write_sources(tmp_path / "sources.yaml", [_official_source(built["listing"])])
+    data = tmp_path / "data"
+    run_crawl(sources, data)
+    page1, _ = official_documents()
+    new = DemoDocument("08/CT-TTg", "04/12/2026", "Về tăng cường bảo đảm an toàn thông tin mạng",
+                       doc_type="Chỉ thị", issuer="Thủ tướng Chính phủ", signer="Phạm Minh Chính",
+                       slug="chi-thi-08-ct-ttg", files=["/files/2026/12/08-ct-ttg.pdf"])
+    serve_documents(site, [new])
+    site.add("/van-ban-chi-dao-dieu-hanh", table_listing([new, *page1], next_page="/van-ban-chi-dao-dieu-hanh/trang-2"))
+    site.clear_log()
+    second = run_crawl(sources, data)
+    assert [i["extraction"]["official"]["canonical"] for i in second.items] == ["08/CT-TTg"]
+    assert [r.path for r in site.log if r.path.startswith("/van-ban/")] == ["/van-ban/chi-thi-08-ct-ttg.htm"]
