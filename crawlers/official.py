@@ -221,9 +221,9 @@ def _row_values(row: Selector, cells: list[Selector], columns: dict[int, str], s
 def _entry(values: dict[str, object], page_url: str, config: OfficialListing, source: str,
            tz: tzinfo | None) -> OfficialEntry | RowProblem:
     raw = str(values.get("number") or "")
-    if not raw.strip():
-        return RowProblem("number_missing", str(values["row_text"]), page_url)
     printed, canonical = parse_number(raw)
+    if not printed:  # an empty cell, or only its label ("Ký hiệu:")
+        return RowProblem("number_missing", str(values["row_text"]), page_url)
     if canonical is None:
         return RowProblem("number_unreadable", printed or raw, page_url)
     issued = parse_date(str(values.get("date") or ""), config.date_format, tz)
@@ -336,8 +336,10 @@ def entry_key(entry: OfficialEntry) -> str:
 def type_and_issuer(entry: OfficialEntry) -> tuple[str, str | None]:
     """(type name, issuer name): as the listing printed them, else read from the number (QĐ-TTg → Quyết định, Thủ tướng)."""
     number = None
-    for text in (entry.canonical or entry.number, f"Văn bản số {entry.canonical or entry.number}"):
-        found = find_doc_numbers(text)
+    canonical = entry.canonical or entry.number
+    # the trích yếu first: a National Assembly number is a law or a resolution by the words before it
+    for text in (f"{entry.trich_yeu or ''} số {canonical}", canonical, f"Văn bản số {canonical}"):
+        found = [n for n in find_doc_numbers(text) if n.canonical == canonical]
         if found:
             number = found[0]
             break

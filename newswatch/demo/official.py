@@ -35,10 +35,11 @@ class DemoDocument:
     files: list[str] = field(default_factory=list)  # attachment paths, .pdf or .docx
     body: list[str] = field(default_factory=list)  # the attachment's text
     row_signer: bool = True  # whether the listing row shows the signer (else only the page does)
+    page: str = ""  # its page's path when not /van-ban/<slug>.htm (vanban.chinhphu.vn: /?pageid=27160&docid=N)
 
     @property
     def path(self) -> str | None:
-        return f"/van-ban/{self.slug}.htm" if self.slug else None
+        return self.page or (f"/van-ban/{self.slug}.htm" if self.slug else None)
 
 
 def _e(text: str) -> str:
@@ -78,12 +79,14 @@ def gridview_listing(docs: list[DemoDocument], *, files_base: str = "") -> str:
     """vanban.chinhphu.vn's GridView: span.code in the detail link, span.issued-date, span.substract, files."""
     rows = ['<tr class="grid-header"><th>Số ký hiệu</th><th>Ngày ban hành</th><th>Trích yếu</th></tr>']
     for i, doc in enumerate(docs, start=1):
-        link = _e(doc.path or "")
         files = "".join(f'<div class="bl-doc-file"><a href="{_e(files_base + f)}" target="_blank" download>'
                         f"Tài liệu đính kèm</a></div>" for f in doc.files)
-        rows.append(f"""<tr><td><a href='{link}'><span class="code">{i}. {_e(doc.number)}</span></a></td>
-<td><span class="issued-date">{_e(doc.date)}</span></td>
-<td><a href='{link}'><span class="substract">{_e(doc.trich_yeu)}</span></a><div class="bl-doc-files">{files}</div></td></tr>""")
+        code = f'<span class="code">{i}. {_e(doc.number)}</span>'
+        summary = f'<span class="substract">{_e(doc.trich_yeu)}</span>'
+        if doc.path:
+            code, summary = (f"<a href='{_e(doc.path)}'>{code}</a>", f"<a href='{_e(doc.path)}'>{summary}</a>")
+        rows.append(f"""<tr><td>{code}</td><td><span class="issued-date">{_e(doc.date)}</span></td>
+<td>{summary}<div class="bl-doc-files">{files}</div></td></tr>""")
     return _page("Hệ thống văn bản", f"""<h1>Hệ thống văn bản</h1>
 <table id="ctrl_191017_163_grvDocument" class="search-result">{''.join(rows)}</table>
 <div id="document_page_info">1 - {len(docs)} | {len(docs)}</div>""")
