@@ -81,3 +81,55 @@ def test_a_new_row_on_the_first_page_is_the_only_entry_fetched(site, run_crawl, 
     second = run_crawl(sources, data)
     assert [i["extraction"]["official"]["canonical"] for i in second.items] == ["08/CT-TTg"]
     assert [r.path for r in site.log if r.path.startswith("/van-ban/")] == ["/van-ban/chi-thi-08-ct-ttg.htm"]
+
+
+def test_an_entry_whose_page_failed_for_a_passing_reason_is_fetched_on_the_next_run(site, run_crawl,
+                                                                                     tmp_path: Path) -> None:
+    from newswatch.demo.server import Reply
+
+    built = build_official_site(site)
+    page = "/van-ban/thong-tu-15-2026-tt-bkhcn.htm"
+    body = site.pages[page].body
+    state = {"down": True}
+    site.route(page, lambda _h: Reply(b"<html><body>502 Bad Gateway</body></html>", 502, conditional=False)
+               if state["down"] else Reply(body))
+    sources = write_sources(tmp_path / "sources.yaml", [_official_source(built["listing"])])
+    data = tmp_path / "data"
+    first = run_crawl(sources, data)
+    assert "15/2026/TT-BKHCN" not in {i["extraction"]["official"]["canonical"] for i in first.items}
+    assert first.summary["sources"]["bokhcn-vanban"]["errors"].get("http_502", 0) >= 1
+
+    state["down"] = False
+    site.clear_log()
+    second = run_crawl(sources, data)
+    # the listing was read again (its validators were not saved), and only the failed entry was fetched
+    assert [i["extraction"]["official"]["canonical"] for i in second.items] == ["15/2026/TT-BKHCN"]
+    assert second.items[0]["extraction"]["official"]["signer"] == "Bùi Thế Duy"
+    assert [r.path for r in site.log if r.path.startswith("/van-ban/")] == [page]
+
+    site.clear_log()
+    third = run_crawl(sources, data)
+    assert third.items == [] and [r.path for r in site.log if r.path.startswith("/van-ban/")] == []
+
+
+def test_poll_reports_a_new_official_entry_by_its_key(site, run_crawl, tmp_path: Path) -> None:
+    from newswatch.crawl.poll import poll_source
+    from newswatch.demo.official import DemoDocument, table_listing
+    from newswatch.sources import load_sources
+    from newswatch.state import open_state
+
+    built = build_official_site(site)
+    sources = write_sources(tmp_path / "sources.yaml", [_official_source(built["listing"])])
+    data = tmp_path / "data"
+    run_crawl(sources, data)
+    source = load_sources(sources)[0]
+    db = open_state(f"sqlite:///{data / 'state.db'}")
+    assert poll_source(source, db, timeout=5).changed is False  # every row of page 1 is known
+
+    page1 = built["docs"][:4]
+    new = DemoDocument("09/CT-TTg", "05/12/2026", "Về phát triển dữ liệu số", files=["/files/2026/12/09-ct-ttg.pdf"])
+    site.add("/van-ban-chi-dao-dieu-hanh", table_listing([new, *page1], next_page="/van-ban-chi-dao-dieu-hanh/trang-2"))
+    site.clear_log()
+    found = poll_source(source, db, timeout=5)
+    assert found.new_urls == [site.url("/files/2026/12/09-ct-ttg.pdf")]  # no page of its own: its file is its key
+    assert [r.path for r in site.log if r.path != "/robots.txt"] == ["/van-ban-chi-dao-dieu-hanh"]
