@@ -230,7 +230,7 @@ def _entry(values: dict[str, object], page_url: str, config: OfficialListing, so
     entry = OfficialEntry(
         number=printed, listing_url=page_url, source=source, canonical=canonical,
         doc_type_name=str(values.get("doc_type") or "") or None,
-        issuer_name=str(values.get("issuer") or "") or config.issuer_name,
+        issuer_name=str(values.get("issuer") or "") or None,
         issue_date=issued.date() if issued else None,
         signer=str(values.get("signer") or "") or None,
         trich_yeu=str(values.get("trich_yeu") or "") or None,
@@ -287,7 +287,7 @@ def merge_detail(entry: OfficialEntry, html: str, page_url: str, config: Officia
     if fields.get("number") and not entry.canonical:
         entry.number, entry.canonical = parse_number(fields["number"])
     entry.doc_type_name = entry.doc_type_name or fields.get("doc_type") or None
-    if fields.get("issuer") and (not entry.issuer_name or entry.issuer_name == config.issuer_name):
+    if fields.get("issuer") and not entry.issuer_name:
         entry.issuer_name = _issuer_case(fields["issuer"])
     entry.signer = entry.signer or fields.get("signer") or None
     if fields.get("trich_yeu") and len(fields["trich_yeu"]) > len(entry.trich_yeu or ""):
@@ -300,6 +300,15 @@ def merge_detail(entry: OfficialEntry, html: str, page_url: str, config: Officia
         entry.effective_date = effective.date() if effective else None
     if not entry.attachment_urls:
         entry.attachment_urls = _file_links(Selector(text=html or "<html/>"), page_url)
+    return entry
+
+
+def complete_entry(entry: OfficialEntry, config: OfficialListing) -> OfficialEntry:
+    """Fill the type and issuer neither the row nor the page printed: from the number (QĐ-TTg → Quyết định,
+    Thủ tướng Chính phủ), else the listing's own issuer (``issuer_name``: a ministry's page of its documents)."""
+    type_name, issuer = type_and_issuer(entry)
+    entry.doc_type_name = entry.doc_type_name or type_name
+    entry.issuer_name = entry.issuer_name or issuer or config.issuer_name
     return entry
 
 

@@ -117,6 +117,7 @@ class OfficialListingMixin:
         yield await self._official_article(entry, response.meta["nw_url"], response)
 
     async def _official_article(self, entry: OfficialEntry, key: str, response: Response) -> Article:
+        official.complete_entry(entry, self.source.official)
         article = official.entry_article(entry, key, tz=ZoneInfo(self.source.timezone), fetched_url=response.url,
                                          fetched_at=datetime.now(UTC))
         enrich_article(article, force=True)
