@@ -211,6 +211,8 @@ class Source(Strict):
     profile: Profile | None = None
     official: OfficialListing | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
+    attachments: bool | None = Field(None, description="download and read the PDF/DOC/DOCX attached to articles "
+                                     "(default: yes for official and ministry sources, no for press)")
 
     @field_validator("name")
     @classmethod
@@ -273,6 +275,11 @@ class Source(Strict):
     @property
     def start_urls(self) -> list[str]:
         return [*self.feeds, *self.sitemaps, *self.listings]
+
+    @property
+    def reads_attachments(self) -> bool:
+        """Whether articles' attachments are downloaded and read: ``attachments``, else by tier."""
+        return self.attachments if self.attachments is not None else self.tier in ("official", "ministry")
 
     @property
     def effective_schedule(self) -> Schedule:

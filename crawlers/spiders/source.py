@@ -464,6 +464,8 @@ class SourceSpider(OfficialListingMixin, scrapy.Spider):
             fetched_url=response.url)
         if result.kind == "article" and result.article is not None:
             self._stat("articles/extracted")
+            if self.source.reads_attachments:
+                await self._attach(result.article, html, response.url)
             yield result.article
         elif result.kind == "other":
             self._stat("not_articles")
@@ -475,6 +477,22 @@ class SourceSpider(OfficialListingMixin, scrapy.Spider):
             logger.warning("%s: %s: %s", self.source.name, response.url, result.reason)
             self._remember(url, "error", canonical=canonical, reason=code, http_status=response.status,
                            announced=announced)
+
+    async def _attach(self, article: Article, html: str, page_url: str) -> None:
+        """Download and read the page's attachments (PDF, DOC, DOCX) and add their text to the article."""
+        from crawlers.attachments import fetch_attachments
+        from newswatch.documents.attachments import AttachmentLimits, attach_to_article, attachment_links
+        from newswatch.text.docnumbers import find_doc_numbers
+
+        links = attachment_links(html, page_url)
+        if not links:
+            return
+        limits = AttachmentLimits.from_settings(self.nw_settings)
+        numbers = find_doc_numbers(article.title)  # "Quyết định 1234/QĐ-TTg …": checked against the official text
+        attachments = await fetch_attachments(
+            self.crawler, links[:limits.max_files], limits=limits, number=numbers[0].canonical if numbers else None,
+            issue_date=numbers[0].issue_date if numbers else None)
+        attach_to_article(article, attachments, max_chars=limits.max_chars)
 
     def _remember(self, url: str, status: str, *, canonical: str | None = None, fingerprint: str | None = None,
                   reason: str | None = None, http_status: int | None = None,
