@@ -5,7 +5,9 @@ page, else its first attachment) goes through the same incremental decision as a
 key the crawl state knows is not fetched again. A row that lacks a field its detail page gives
 (signer, type, issuer, attachments) leads to that page; otherwise the row alone becomes the
 article. Either way the entry becomes one :class:`~newswatch.models.Article` that goes through the
-normal pipelines. Rows whose number cannot be read are logged and counted
+normal pipelines; its attachments (PDF, DOC, DOCX) are downloaded and read within bounds
+(:mod:`crawlers.attachments`) and their text appended to its body, so a search finds words of the
+official text. Rows whose number cannot be read are logged and counted
 (``newswatch/official/<reason>`` and ``newswatch/errors/official_<reason>``); the page goes on.
 
 A transient failure of an entry (its page timed out, a 5xx, the store was down) keeps the listing
@@ -26,7 +28,9 @@ from scrapy import Request
 from scrapy.http import Response, TextResponse
 
 from crawlers import official
+from crawlers.attachments import fetch_attachments
 from crawlers.discovery import Link
+from newswatch.documents.attachments import AttachmentLimits, attach_to_article
 from newswatch.documents.model import OFFICIAL_METHOD, OfficialEntry
 from newswatch.models import Article
 from newswatch.state.crawl import is_transient, save_entry
@@ -117,9 +121,16 @@ class OfficialListingMixin:
         yield await self._official_article(entry, response.meta["nw_url"], response)
 
     async def _official_article(self, entry: OfficialEntry, key: str, response: Response) -> Article:
+        """The entry's article: its attachments read (their text appended), then enriched the one way articles are."""
         official.complete_entry(entry, self.source.official)
         article = official.entry_article(entry, key, tz=ZoneInfo(self.source.timezone), fetched_url=response.url,
                                          fetched_at=datetime.now(UTC))
+        if entry.attachment_urls and self.source.reads_attachments:
+            limits = AttachmentLimits.from_settings(self.nw_settings)  # type: ignore[attr-defined]
+            attachments = await fetch_attachments(
+                self.crawler, entry.attachment_urls[:limits.max_files], limits=limits,  # type: ignore[attr-defined]
+                number=entry.canonical or entry.number, issue_date=entry.issue_date)
+            attach_to_article(article, attachments, max_chars=limits.max_chars)
         enrich_article(article, force=True)
         self._stat("articles/extracted")  # type: ignore[attr-defined]
         return article

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from crawl_sites import build_official_site, write_sources
 
 from newswatch.documents.model import OFFICIAL_METHOD, OfficialEntry
+from newswatch.store.base import SearchQuery
+
+
+@contextmanager
+def _archive(data: Path) -> Iterator[Any]:
+    from newswatch.settings import PROJECT_ROOT, load_settings
+    from newswatch.store import open_store
+
+    settings = load_settings(config_dir=PROJECT_ROOT / "config", data_dir=data, env={"NEWSWATCH_DATA_DIR": str(data)})
+    with open_store(settings) as archive:
+        yield archive
 
 
 def _official_source(listing: str, **extra: object) -> dict[str, object]:
@@ -46,7 +60,7 @@ def test_listing_rows_become_one_article_each_and_a_recrawl_fetches_nothing(site
     assert by_number["07/CT-TTg"]["lead"].startswith("Thủ tướng Chính phủ ban hành Chỉ thị số 07/CT-TTg ngày 03/12/2026")
     circular = OfficialEntry.from_dict(by_number["15/2026/TT-BKHCN"]["extraction"]["official"])
     assert circular.signer == "Bùi Thế Duy"  # not in its row: read from its page
-    assert by_number["15/2026/TT-BKHCN"]["text"] == "Quy định về nền tảng số quốc gia"
+    assert by_number["15/2026/TT-BKHCN"]["text"].startswith("Quy định về nền tảng số quốc gia\n\n")  # + its PDF
     notice = by_number["112/TB-VPCP"]  # neither page nor file: identified by the site and its number
     assert notice["url"] == site.base_url + "/?ngay_ban_hanh=2026-11-20&so_ky_hieu=112%2FTB-VPCP"
 
@@ -54,6 +68,17 @@ def test_listing_rows_become_one_article_each_and_a_recrawl_fetches_nothing(site
     assert site.count("/van-ban/quyet-dinh-1234-qd-ttg.htm") == 1
     news = first.summary["sources"]["bokhcn-vanban"]
     assert news["errors"].get("official_number_unreadable") == 1  # the malformed row, counted with its reason
+
+    # its PDF and DOCX were downloaded and read: checked against its number and date, text appended to its body
+    attachments = {a["filename"]: a for a in decision["extraction"]["attachments"]}
+    assert set(attachments) == {"1234-qd-ttg.signed.pdf", "1234-qd-ttg.docx"}
+    assert all(a["status"] == "ok" and a["number_confirmed"] and a["date_confirmed"] for a in attachments.values())
+    assert "hatangsomo" in decision["text"] and "liênthôngsố" in decision["text"]
+    assert by_number["112/TB-VPCP"]["extraction"].get("attachments") in (None, [])
+    with _archive(data) as archive:  # stored, and a word found only inside the official text finds the decision
+        for word in ("hatangsomo", "liênthôngsố"):
+            hits = archive.search(SearchQuery(text=word)).hits
+            assert [h.article.url for h in hits] == [decision["url"]], word
 
     site.clear_log()
     second = run_crawl(sources, data)
