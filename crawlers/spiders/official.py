@@ -18,6 +18,7 @@ cannot be rebuilt from its URL alone).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from newswatch.state.crawl import is_transient, save_entry
 from newswatch.text.enrich import enrich_article
 
 logger = logging.getLogger(__name__)
+DIRECT_BATCH = 4  # entries of one listing page built concurrently (CONCURRENT_REQUESTS_PER_DOMAIN)
 
 
 class OfficialListingMixin:
@@ -102,8 +104,10 @@ class OfficialListingMixin:
                                                 children=children, blocked=blocked))
         for request in details:
             yield request
-        for key, entry in direct:
-            yield await self._official_article(entry, key, response)
+        for start in range(0, len(direct), DIRECT_BATCH):  # a few at a time: their attachments download meanwhile
+            batch = direct[start:start + DIRECT_BATCH]
+            for article in await asyncio.gather(*(self._official_article(e, k, response) for k, e in batch)):
+                yield article
 
     def _detail_request(self, entry: OfficialEntry, key: str) -> Request:
         meta = {"nw_url": key, "nw_via": "official", "nw_official": entry.to_dict(), "nw_announced": None}
