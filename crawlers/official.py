@@ -36,6 +36,7 @@ from newswatch.text.issuers import REGISTRY
 from newswatch.text.normalize import fold, normalize_text
 
 FILE_EXT = re.compile(r"\.(pdf|docx?|rtf|odt|zip|rar)(?:$|[?#])", re.I)
+NEXT_WORDS = {"trang sau", "tiep", "trang tiep", "sau", "»", "›", ">", ">>", "next"}
 DOWNLOAD_WORDS = ("tai ve", "tep dinh kem", "file dinh kem", "dinh kem", "download", "van ban goc")
 # Cyrillic letters that some portals print in place of Latin ones ("NĐ-CР" with a Cyrillic Er)
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТХаеорсху", "ABEKMHOPCTXaeopcxy")
@@ -183,9 +184,19 @@ def parse_listing(html: str, page_url: str, config: OfficialListing, source: str
             page.problems.append(result)
         else:
             page.entries.append(result)
-    page.next_pages = [u for u in _links(doc, sel.get("next_page"), page_url)
-                       if normalize_url(u) != normalize_url(page_url)]
+    nexts = _links(doc, sel.get("next_page"), page_url) or _next_by_text(doc, page_url)
+    page.next_pages = [u for u in nexts if normalize_url(u) != normalize_url(page_url)]
     return page
+
+
+def _next_by_text(doc: Selector, page_url: str) -> list[str]:
+    """A pager link labelled "Trang sau" / "Tiếp" / "»" when no next-page selector matched."""
+    for a in doc.css("a[href]"):
+        label = fold(clean(" ".join(a.xpath(".//text()").getall()) or a.attrib.get("title", ""))).lower()
+        href = a.attrib["href"].strip()
+        if label in NEXT_WORDS and href and not href.startswith(("javascript:", "#")):
+            return [urljoin(page_url, href)]
+    return []
 
 
 def _row_values(row: Selector, cells: list[Selector], columns: dict[int, str], sel: dict[str, str],
@@ -262,12 +273,8 @@ def detail_fields(html: str) -> dict[str, str]:
         own = clean(" ".join(el.xpath("./text()").getall()))
         name = _label(own) if own and len(own) < 40 else None
         if name is None:
-            whole = clean(" ".join(el.xpath(".//text()").getall()))
-            if ":" in whole[:40] and len(whole) < 600 and el.root.tag in ("li", "p", "div"):
-                label, _, value = whole.partition(":")
-                name = _label(label)
-                if name and value.strip() and name not in found and not el.xpath(".//li|.//p|.//div"):
-                    found[name] = value.strip()
+            if el.root.tag in ("li", "p", "div"):  # "Người ký: …" or "<strong>Người ký:</strong> …" on one line
+                _label_line(el, own, found)
             continue
         if name in found:
             continue
@@ -278,6 +285,18 @@ def detail_fields(html: str) -> dict[str, str]:
         if value and _label(value) is None:
             found[name] = value
     return found
+
+
+def _label_line(el: Selector, own: str, found: dict[str, str]) -> None:
+    head = own if ":" in own[:40] else clean(" ".join(el.xpath("./*[1]//text()").getall()))
+    if ":" not in head[:40] or el.xpath(".//li|.//p|.//div|.//tr"):
+        return
+    name = _label(head.partition(":")[0])
+    if name is None or name in found:
+        return
+    value = clean(" ".join(el.xpath(".//text()").getall())).partition(":")[2].strip()
+    if value and len(value) < 600:
+        found[name] = value
 
 
 def merge_detail(entry: OfficialEntry, html: str, page_url: str, config: OfficialListing,

@@ -106,8 +106,15 @@ class OfficialListingMixin:
             yield request
         for start in range(0, len(direct), DIRECT_BATCH):  # a few at a time: their attachments download meanwhile
             batch = direct[start:start + DIRECT_BATCH]
-            for article in await asyncio.gather(*(self._official_article(e, k, response) for k, e in batch)):
-                yield article
+            built = await asyncio.gather(*(self._official_article(e, k, response) for k, e in batch),
+                                         return_exceptions=True)
+            for (key, _entry), article in zip(batch, built, strict=True):
+                if isinstance(article, BaseException):  # a bug on one entry must not lose the others
+                    logger.error("%s: entry %s could not be built: %r", self.source.name, key, article)
+                    self._stat("errors/official_build_failed")  # type: ignore[attr-defined]
+                    self._remember(key, "error", reason="official_build_failed")  # type: ignore[attr-defined]
+                else:
+                    yield article
 
     def _detail_request(self, entry: OfficialEntry, key: str) -> Request:
         meta = {"nw_url": key, "nw_via": "official", "nw_official": entry.to_dict(), "nw_announced": None}

@@ -78,3 +78,20 @@ def test_detail_labels_in_tables_lists_and_lines() -> None:
 <ul><li><strong>Người ký:</strong> Nguyễn Văn An</li><li>Cơ quan ban hành: Thủ tướng Chính phủ</li></ul>"""
     assert detail_fields(html) == {"number": "07/CT-TTg", "date": "03-12-2026", "signer": "Nguyễn Văn An",
                                    "issuer": "Thủ tướng Chính phủ"}
+
+
+def test_a_ministry_table_is_read_by_its_headings_whatever_its_classes() -> None:
+    html = """<table class="tbl"><tr><th>STT</th><th>Số hiệu</th><th>Ngày ký</th><th>Tên văn bản</th>
+<th>Tệp đính kèm</th></tr>
+<tr><td>1</td><td><a href="/vb/chi-tiet/8812">12/QĐ-BKHCN</a></td><td>01/12/2026</td><td>Về việc ban hành Kế hoạch X</td>
+<td><a href="/Upload/12-qd.pdf">12-qd.pdf</a></td></tr></table>
+<div class="paging"><a href="?page=1">1</a><a href="?page=2">Trang sau</a></div>"""
+    page = parse_listing(html, "https://mst.gov.vn/van-ban", OfficialListing(layout="table",
+                                                                                issuer_name="Bộ Khoa học và Công nghệ"),
+                         "mst", TZ)
+    (entry,) = page.entries
+    assert (entry.canonical, entry.issue_date, entry.trich_yeu) == ("12/QĐ-BKHCN", date(2026, 12, 1),
+                                                                    "Về việc ban hành Kế hoạch X")
+    assert entry.detail_url == "https://mst.gov.vn/vb/chi-tiet/8812"
+    assert entry.attachment_urls == ["https://mst.gov.vn/Upload/12-qd.pdf"]
+    assert page.next_pages == ["https://mst.gov.vn/van-ban?page=2"]  # the pager link labelled "Trang sau"
