@@ -12,7 +12,8 @@ What it does, in order:
    their pagination up to ``listing_depth``), keeps the ones matching ``article_pattern`` (or all
    same-site links that could be articles) and requests only the ones the state does not know, or
    whose feed/sitemap date is newer than their last fetch, or whose last fetch failed for a transient
-   reason (timeouts, 5xx) — unless ``full``;
+   reason (timeouts, 5xx) — unless ``full``; the listing pages of a source of ``kind: official_listing``
+   are read row by row instead, one document per row (:mod:`crawlers.spiders.official`);
 3. decides article or not (URL pattern, else page evidence), extracts in the process pool
    (:mod:`newswatch.crawl.pages`) and yields an :class:`~newswatch.models.Article` to the pipelines;
 4. records every URL's outcome in the crawl state once the pipelines are done with it, and every
