@@ -5,7 +5,9 @@ file goes through the engine's downloader (its middlewares, politeness, per-doma
 robots rules) with ``download_maxsize`` and ``download_timeout`` from :class:`AttachmentLimits`, so a
 30 MB file is cut off by Scrapy at the bound and never held whole in memory. Its text is then read
 by :func:`newswatch.documents.attachments.read_attachment` in a bounded child process, waited for on
-a reactor thread, and checked against the document's number and date.
+one of two reader threads (never the reactor's thread pool, which also resolves host names; two
+readers at once per crawl process, as many as the machine has cores), and checked against the
+document's number and date.
 
 Every outcome is counted in the crawl stats (``newswatch/attachments/<status>``); every one that is
 not OK is logged with its reason. Nothing here raises: a broken file is a record, not a crash.
@@ -13,7 +15,10 @@ not OK is logged with its reason. Nothing here raises: a broken file is a record
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -28,6 +33,17 @@ from newswatch.documents.attachments import AttachmentLimits, confirm_attachment
 from newswatch.documents.model import Attachment, AttachmentStatus
 
 logger = logging.getLogger(__name__)
+READERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="nw-attachment")  # each waits on a child process
+
+
+async def _read(body: bytes, **kwargs: Any) -> Attachment:
+    """:func:`read_attachment` on a reader thread, awaited from the asyncio reactor (a Twisted thread otherwise)."""
+    call = functools.partial(read_attachment, body, **kwargs)
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # a non-asyncio reactor
+        return await maybe_deferred_to_future(deferToThread(call))
+    return await loop.run_in_executor(READERS, call)
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -44,8 +60,9 @@ def download_failure(url: str, exc: BaseException, limits: AttachmentLimits) -> 
     name = type(exc).__name__
     text = str(exc)
     lowered = text.lower()
-    if "maxsize" in lowered or "max size" in lowered or "download_maxsize" in lowered or (
-            name == "CancelledError" and "size" in lowered):
+    # Scrapy cancels a download past download_maxsize (DownloadCancelledError, with no message when the body
+    # grew past the bound while streaming; with "expected size … larger than download max size" when announced)
+    if "Cancelled" in name or "maxsize" in lowered or "max size" in lowered:
         return _failed(url, AttachmentStatus.TOO_LARGE,
                        f"larger than the bound of {limits.max_bytes} bytes ({limits.max_bytes / 1048576:g} MB); "
                        "the download was cut off")
@@ -66,9 +83,10 @@ async def _download(crawler: Crawler, request: Request) -> Response:
 async def fetch_one(crawler: Crawler, url: str, *, limits: AttachmentLimits, number: str | None = None,
                     issue_date: date | None = None) -> Attachment:
     """Download, read and check one attachment; never raises."""
+    # files are often on another host than the page (datafiles.chinhphu.vn for chinhphu.vn): allow_offsite
     request = Request(url, dont_filter=True, priority=5,
                       meta={"download_maxsize": limits.max_bytes, "download_warnsize": 0,
-                            "download_timeout": limits.timeout, "nw_attachment": True})
+                            "download_timeout": limits.timeout, "allow_offsite": True, "nw_attachment": True})
     try:
         response = await _download(crawler, request)
     except Exception as exc:
@@ -77,9 +95,8 @@ async def fetch_one(crawler: Crawler, url: str, *, limits: AttachmentLimits, num
         return _failed(url, AttachmentStatus.FAILED, f"HTTP {response.status}")
     filename = filename_of(response.url, _header(response, b"Content-Disposition"))
     try:
-        attachment: Attachment = await maybe_deferred_to_future(deferToThread(
-            read_attachment, response.body, url=url, content_type=_header(response, b"Content-Type"),
-            limits=limits, filename=filename))
+        attachment = await _read(response.body, url=url, content_type=_header(response, b"Content-Type"),
+                                 limits=limits, filename=filename)
     except Exception as exc:  # read_attachment does not raise; a thread pool that is shutting down might
         return _failed(url, AttachmentStatus.FAILED, f"could not read it: {type(exc).__name__}: {exc}"[:300])
     return confirm_attachment(attachment, number, issue_date)

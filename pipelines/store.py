@@ -16,6 +16,9 @@ logged with its reason and counted, and never stops the crawl: the item goes on 
 ``store_outcome = None`` (the monitor ignores articles that were not stored); a failed batch is
 written again one article at a time, so one bad article does not take its batch down with it. With
 Elasticsearch down, articles are spooled on disk by the store and count as ``spooled``.
+
+The store keeps its document register current as it writes (:mod:`newswatch.documents.register`); an
+article stored but not recorded there is logged by the store and counted as ``newswatch/documents/errors``.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ class StorePipeline:
         assert self.store is not None
         for item in items:  # a batch that failed half-way may have set it on the articles it got through
             item.store_outcome = None
+        unrecorded = self._unrecorded()
         try:
             results = self.store.put_many(items) if len(items) > 1 else [self.store.put(items[0])]
         except Exception as exc:
@@ -145,8 +149,15 @@ class StorePipeline:
             self._inc(f"errors/{reason}")
             return
         self._inc("transactions")
+        unrecorded = self._unrecorded() - unrecorded
+        if unrecorded and self.stats:  # stored, but not in the document register (logged with its reason)
+            self.stats.inc_value("newswatch/documents/errors", unrecorded)
         for item, result in zip(items, results, strict=True):
             self._stored(item, result)
+
+    def _unrecorded(self) -> int:
+        """Articles the store wrote but could not record in its document register, so far."""
+        return sum(getattr(self.store, "documents_errors", {}).values())
 
     def _stored(self, item: Article, result: PutResult) -> None:
         item.cluster_id = result.cluster_id

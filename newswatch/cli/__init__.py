@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "crawl",
     "demo",
     "search",
+    "documents",
     "reindex",
     "rules",
     "alerts",

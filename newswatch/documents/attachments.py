@@ -54,7 +54,9 @@ RELATED_CUES = re.compile(r"^\s*(?:tin|bài|văn\s+bản|tin\s+tức)\s+(?:liên
 RELATED_BLOCK = re.compile(r"relat|lien-?quan|lienquan|tin-?khac|other|most-?read|doc-?nhieu|sidebar|"
                            r"(?:^|[-_ ])(?:menu|nav|footer|header|comment|banner|ads?)(?:$|[-_ ])", re.I)
 SKIP_TAGS = {"nav", "footer", "header", "aside", "form"}
+STOP_TAGS = {"body", "html", "main", "article", "[document]"}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+BOX_TITLE = re.compile(r"title|head", re.I)
 VIEWER_PATH = re.compile(r"viewer|pdfjs|pdf\.js|docview", re.I)
 ATTACHMENT_SEPARATOR = "——— Tệp đính kèm: "  # starts the line before each attachment's text in the body
 
@@ -104,21 +106,34 @@ def _label(tag: Tag) -> str:
 
 
 def _related_regions(soup: Any) -> set[int]:
-    """ids of the elements holding links that are not this page's: "Tin liên quan" boxes and their like."""
+    """ids of the elements holding links that are not this page's: "Tin liên quan" boxes and their like.
+
+    A box title is a short string matching :data:`RELATED_CUES`, climbed up to the largest element that
+    holds nothing else (``<div class="box-head"><h3><a>Tin liên quan</a></h3></div>``). When it opens its
+    container, the container is the box; when it sits inside a body (``<h3>Tin liên quan</h3><ul>…`` in
+    the article's own text), the box is what follows it up to the next heading.
+    """
     regions: set[int] = set()
-    for heading in soup.find_all(["h2", "h3", "h4", "h5", "h6", "strong", "b", "p", "span", "div", "header"]):
-        text = heading.get_text(" ", strip=True)
-        if not text or len(text) > 40 or not RELATED_CUES.search(normalize_text(text)):
+    for string in soup.find_all(string=RELATED_CUES):
+        text = normalize_text(str(string)).strip()
+        title = string.parent
+        if title is None or not text or len(text) > 40:
             continue
-        if heading.find("a") is not None and heading.name not in HEADING_TAGS:
-            continue  # a link whose text starts "Tin mới …" is not a box title
-        parent = heading.parent
-        siblings = [c for c in parent.children if getattr(c, "name", None)] if parent is not None else []
-        if parent is not None and parent.name not in ("body", "html", "main", "article") and siblings[:1] == [heading]:
-            regions.add(id(parent))  # the title opens its box: the whole box
+        climbed = [title]
+        while title.parent is not None and title.parent.name not in STOP_TAGS and \
+                normalize_text(title.parent.get_text(" ", strip=True)) == text:
+            title = title.parent
+            climbed.append(title)
+        if string.find_parent("a") is not None and not any(
+                e.name in HEADING_TAGS or BOX_TITLE.search(_label(e)) for e in climbed):
+            continue  # a link whose text starts "Tin mới …" is an item of a list, not a box title
+        parent = title.parent
+        first = next((c for c in parent.children if getattr(c, "name", None)), None) if parent is not None else None
+        if parent is not None and parent.name not in STOP_TAGS and first is title:
+            regions.add(id(parent))
             continue
-        for sibling in heading.find_next_siblings():  # the title sits in a body: what follows it, to the next title
-            if sibling.name in HEADING_TAGS or sibling.name == heading.name:
+        for sibling in title.find_next_siblings():
+            if sibling.name in HEADING_TAGS or sibling.name == title.name:
                 break
             regions.add(id(sibling))
     return regions
@@ -333,11 +348,12 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
 
     ``article.extraction["attachments"]`` gets every attachment (``Attachment.to_dict``); the text of
     each OK one follows the body after a line ``——— Tệp đính kèm: <file> ———``, all of it bounded by
-    ``max_chars`` (default :class:`AttachmentLimits`'s). :func:`body_without_attachments` undoes it.
+    ``max_chars`` (default :class:`AttachmentLimits`'s). :func:`body_without_attachments` undoes it; calling
+    it again replaces what an earlier call appended.
     """
     budget = AttachmentLimits().max_chars if max_chars is None else max_chars
     article.extraction["attachments"] = [a.to_dict() for a in attachments]
-    parts = [article.text.rstrip()]
+    parts = [body_without_attachments(article.text)]  # attached again (a re-read page): replaced, not doubled
     for attachment in attachments:
         if attachment.status is not AttachmentStatus.OK or not attachment.text.strip() or budget <= 0:
             continue
@@ -351,4 +367,4 @@ def attach_to_article(article: Article, attachments: list[Attachment], *, max_ch
 def body_without_attachments(text: str) -> str:
     """An article's own body: its text before the first appended attachment."""
     index = text.find(ATTACHMENT_SEPARATOR)
-    return text if index < 0 else text[:index].rstrip()
+    return text.rstrip() if index < 0 else text[:index].rstrip()

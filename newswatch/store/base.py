@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newswatch.models import Article
+
+if TYPE_CHECKING:
+    from newswatch.documents.register import DocumentRegister
 
 
 class PutOutcome(enum.StrEnum):
@@ -117,6 +121,28 @@ class ArticleStore(ABC):
     def missing(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` the store does not hold (the reconciliation's question; backends batch it)."""
         return {article_id for article_id in dict.fromkeys(ids) if self.get(article_id) is None}
+
+    @property
+    def documents(self) -> DocumentRegister:
+        """The document register derived from this store's articles (kept current by every write)."""
+        register = self.__dict__.get("_documents")
+        if register is None:
+            register = self.__dict__["_documents"] = self._open_documents()
+        return register
+
+    @property
+    def documents_errors(self) -> Counter[str]:
+        """Articles stored but not recorded in the register, by reason (``newswatch documents rebuild`` repairs)."""
+        return self.__dict__.setdefault("_documents_errors", Counter())
+
+    def _open_documents(self) -> DocumentRegister:
+        raise NotImplementedError(f"{type(self).__name__} has no document register")
+
+    def _record_documents(self, articles: list[Article]) -> None:
+        """Keep the register current with articles just written (never raises: see ``record_stored``)."""
+        from newswatch.documents.register import record_stored
+
+        record_stored(self, articles)
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

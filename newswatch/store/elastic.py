@@ -13,6 +13,8 @@
   a conflict means another writer stored it first and is resolved as a re-put (idempotent, as in
   Media Cloud's story-indexer). Bulk requests retry 429s a bounded number of times.
 * Previous versions of edited articles go to ``<prefix>-versions``.
+* The document register lives in ``<prefix>-documents`` and ``<prefix>-document-mentions``
+  (:mod:`newswatch.documents.elastic_register`), written once the articles are.
 * When the cluster is unreachable, ``put`` appends the article to a fsync'd JSONL spool and returns
   normally; the spool is replayed on the next successful put and by :meth:`ElasticStore.replay_spool`.
 
@@ -33,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from elastic_transport import TransportError
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
@@ -54,6 +56,9 @@ from newswatch.store.keys import (
     month_of,
 )
 from newswatch.store.spool import Spool
+
+if TYPE_CHECKING:
+    from newswatch.documents.elastic_register import ElasticRegister
 
 log = logging.getLogger(__name__)
 
@@ -196,14 +201,16 @@ class ElasticStore(ArticleStore):
         """``_put_batch`` with a refresh; an index found missing (the server restarted empty) is created again
         and the batch written once more."""
         try:
-            return self._put_batch(batch, refresh=True)
+            results = self._put_batch(batch, refresh=True)
         except Exception as exc:
             if not _index_missing(exc):
                 raise
             log.warning("Elasticsearch index %s is missing (%s): creating it again", self.alias, exc)
             self._ready = False
             self.ensure_index()
-            return self._put_batch(batch, refresh=True)
+            results = self._put_batch(batch, refresh=True)
+        self._record_documents(batch)  # once written: a register failure never loses an article
+        return results
 
     def replay_spool(self) -> int:
         """Store every spooled article; returns how many. Raises StoreUnavailable if the cluster is still down.
@@ -387,10 +394,16 @@ class ElasticStore(ArticleStore):
         count = 0
         now_ms = int(time.time() * 1000)
 
+        pending: list[Article] = []
+
         def actions() -> Iterator[dict[str, Any]]:
             for article in articles:
                 dedup.fingerprint(article)
                 article.cluster_id = article.cluster_id or f"c{article.id}"
+                pending.append(article)
+                if len(pending) >= 500:
+                    self._record_documents(pending)
+                    pending.clear()
                 yield {"_op_type": "index", "_index": self.alias, "_id": article.id,
                        "_source": self._doc(article, now_ms, now_ms)}
 
@@ -403,9 +416,15 @@ class ElasticStore(ArticleStore):
                 refused += 1
                 log.error("reindex: Elasticsearch refused %s", item)
         self.es.indices.refresh(index=self.alias)
+        self._record_documents(pending)
         if refused:
             log.error("reindex: %d article(s) refused by Elasticsearch (see above)", refused)
         return count
+
+    def _open_documents(self) -> ElasticRegister:
+        from newswatch.documents.elastic_register import ElasticRegister
+
+        return ElasticRegister(self, self.documents_errors)
 
     def missing(self, ids: Iterable[str]) -> set[str]:
         """Which of ``ids`` the index does not hold (one ``mget`` without sources per 1,000 ids)."""

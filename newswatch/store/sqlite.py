@@ -14,6 +14,8 @@ Stores written before schema 3 also hold ``article_topics``, ``article_docs`` ro
 ``code`` and the ``articles.topics``/``doc_types`` columns; nothing writes them any more, and only
 the migration that fills ``search_rows`` from a pre-schema-1 store reads them.
   ``search_changes``  a numbered log of writes to ``search_rows``: the full-text index follows it.
+  ``document_mentions``, ``documents``  the document register (:mod:`newswatch.documents.sqlite_register`),
+                    written once the articles are committed.
 
 Full text lives beside the file, in a Tantivy index derived from these tables
 (:mod:`newswatch.store.text_index`): writers only write SQLite; a search first indexes the
@@ -35,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newswatch import dedup
 from newswatch.models import Article
@@ -59,6 +61,9 @@ from newswatch.store.sqlite_schema import (
 )
 from newswatch.store.sqlite_search import SQLiteSearch
 from newswatch.store.text_index import TextIndex
+
+if TYPE_CHECKING:
+    from newswatch.documents.sqlite_register import SQLiteRegister
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +162,9 @@ class SQLiteStore(SQLiteSearch, SearchIndexFeed, ArticleStore):
     def put(self, article: Article) -> PutResult:
         dedup.fingerprint(article)
         with self._write(articles=True) as db:
-            return self._put(db, article)
+            result = self._put(db, article)
+        self._record_documents([article])
+        return result
 
     def put_many(self, articles: Iterable[Article]) -> list[PutResult]:
         """Store many articles, in transactions of a few hundred (much faster than one put each)."""
@@ -174,7 +181,9 @@ class SQLiteStore(SQLiteSearch, SearchIndexFeed, ArticleStore):
 
     def _put_batch(self, batch: list[Article]) -> list[PutResult]:
         with self._write(articles=True) as db:
-            return [self._put(db, a) for a in batch]
+            results = [self._put(db, a) for a in batch]
+        self._record_documents(batch)  # once committed: a register failure never loses an article
+        return results
 
     def _put(self, db: sqlite3.Connection, article: Article) -> PutResult:
         now = time.time()
@@ -283,6 +292,7 @@ class SQLiteStore(SQLiteSearch, SearchIndexFeed, ArticleStore):
                     article.cluster_id = article.cluster_id or f"c{article.id}"
                     self._write_row(db, article, row["rowid"] if row else None,
                                     stored_ts=row["stored_ts"] if row else time.time(), now=time.time())
+            self._record_documents(batch)
             batch.clear()
 
         for article in articles:
@@ -293,6 +303,11 @@ class SQLiteStore(SQLiteSearch, SearchIndexFeed, ArticleStore):
         if batch:
             flush()
         return count
+
+    def _open_documents(self) -> SQLiteRegister:
+        from newswatch.documents.sqlite_register import SQLiteRegister
+
+        return SQLiteRegister(self, self.documents_errors)
 
     # -- reading ---------------------------------------------------------------------------------
 

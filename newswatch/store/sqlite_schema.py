@@ -74,6 +74,30 @@ CREATE TABLE IF NOT EXISTS search_rows (
     topics TEXT NOT NULL,       -- JSON list: the article's topic keys
     codes TEXT NOT NULL         -- JSON list: the article's document type codes as written (NĐ, CT)
 );
+CREATE TABLE IF NOT EXISTS document_mentions (  -- the document register: one row per article and document
+    article_id TEXT NOT NULL,
+    key TEXT NOT NULL,          -- DocNumber.key: canonical number (+ @year when it has none)
+    canonical TEXT NOT NULL,    -- the canonical number: the mentions of one number are merged together
+    published_ts REAL NOT NULL,
+    data TEXT NOT NULL,         -- newswatch.documents.derive.Derived as JSON
+    PRIMARY KEY (article_id, key)
+);
+CREATE INDEX IF NOT EXISTS document_mentions_canonical ON document_mentions(canonical, published_ts);
+CREATE TABLE IF NOT EXISTS documents (  -- the register's records, merged from document_mentions
+    key TEXT PRIMARY KEY,
+    canonical TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    type_keys TEXT NOT NULL,    -- '|qd|quyet-dinh|': the type filter's keys
+    issuer TEXT NOT NULL,
+    issuer_keys TEXT NOT NULL,  -- '|ttg|thu-tuong-chinh-phu|'
+    status TEXT NOT NULL,
+    month TEXT NOT NULL,
+    first_seen_ts REAL NOT NULL,
+    search TEXT NOT NULL,       -- folded number, type, issuer, trích yếu and signer
+    data TEXT NOT NULL          -- DocumentRecord as JSON
+);
+CREATE INDEX IF NOT EXISTS documents_canonical ON documents(canonical);
+CREATE INDEX IF NOT EXISTS documents_first_seen ON documents(first_seen_ts);
 CREATE TABLE IF NOT EXISTS search_changes (
     seq INTEGER PRIMARY KEY,    -- change sequence: one row, with the next number, per write of a search_rows row
     article INTEGER NOT NULL    -- search_rows.rowid

@@ -1,4 +1,4 @@
-"""The JSON API under ``/api``: the same data as the pages (search, article, alerts, sources, runs, rules).
+"""The JSON API under ``/api``: the same data as the pages (search, article, documents, alerts, sources, runs, rules).
 
 Reading follows the same network rule as the pages. Changing anything (acknowledge, resolve,
 run a crawl, send a test notification) needs a logged-in session and the ``X-CSRF-Token`` header
@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request
 
 from newswatch import localtime
 from newswatch.web import data
@@ -64,6 +64,43 @@ def _article_summary(article: Any) -> dict[str, Any]:
 def article(request: Request, article_id: str) -> dict[str, Any]:
     found, copies = article_with_copies(request, article_id)
     return _local(request, {"article": found.to_dict(), "copies": [_article_summary(c) for c in copies]})
+
+
+@router.get("/documents")
+def documents(request: Request, type: Annotated[list[str], Query(description="type code or name: ND, Nghị định")] = [],  # noqa: B006
+              issuer: Annotated[list[str], Query(description="issuer code or name: TTg, Thủ tướng Chính phủ")] = [],  # noqa: B006
+              status: Annotated[list[str], Query(description="confirmed, reported or cited")] = [],  # noqa: B006
+              month: Annotated[str, Query(description="YYYY-MM of the issue date")] = "",
+              since: Annotated[str, Query(description="first seen since: 7d, 12h, 2026-11-20")] = "",
+              q: Annotated[str, Query(description="words in the number, type, issuer, signer or trích yếu")] = "",
+              limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """The document register, newest first seen first, with facets (each filter repeatable: values OR-ed)."""
+    from newswatch.documents.present import make_query, page_json
+
+    try:
+        query = make_query(types=type, issuers=issuer, statuses=status, month=month, since=since, text=q,
+                           limit=max(1, min(limit, 500)), offset=max(0, offset),
+                           tz=localtime.zone_of(ctx(request).settings))
+        page = data.list_documents(ctx(request), query)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return _local(request, page_json(page, query))
+
+
+@router.get("/documents/{number:path}")
+def document(request: Request, number: str) -> dict[str, Any]:
+    """One document by its number in any spelling (``1234/QĐ-TTg``, ``1234/qd-ttg``, ``07/CT-TTg@2026``; the
+    slash may be sent as is or as ``%2F``): every field, official link, attachments, mentions in time order,
+    first publisher and the alert it raised."""
+    from newswatch.documents.present import record_json
+
+    try:
+        record = data.get_document(ctx(request), number)
+    except ValueError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    if record is None:
+        raise HTTPException(status_code=404, detail=f"no document {number!r} in the register")
+    return _local(request, record_json(record))
 
 
 @router.get("/alerts")

@@ -9,6 +9,7 @@ fonts-dejavu-core), which covers Vietnamese; pypdf encrypts, python-docx writes 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -66,11 +67,13 @@ def scanned_pdf(pages: int = 2) -> bytes:
 
 
 def encrypted_pdf(body: bytes, password: str = "mat-khau") -> bytes:
-    """``body`` encrypted with a user password (AES-256), as some portals publish."""
+    """``body`` encrypted (AES-256) with a user password, or with an owner password only when ``password`` is
+    empty (opens without one, printing and copying "restricted": how portals often publish signed PDFs)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(body)))
-    writer.encrypt(user_password=password, owner_password=password + "-owner", algorithm="AES-256")
+    writer.encrypt(user_password=password, owner_password=(password or "chu-so-huu") + "-owner", algorithm="AES-256",
+                   permissions_flag=0 if not password else -1)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -113,3 +116,74 @@ def bloated_docx(xml_mb: int = 60) -> bytes:
                 data = head + b"<w:body>" + body + b"</w:body></w:document>"
             dst.writestr(info, data)
     return out.getvalue()
+
+
+# --- a legacy Word 97 .doc ([MS-CFB] container, [MS-DOC] FIB and piece table) ---------------------------
+
+ENDOFCHAIN, FREESECT, FATSECT, NOSTREAM = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+SECTOR = 512
+
+
+def _dir_entry(name: str, kind: int, left: int = NOSTREAM, right: int = NOSTREAM, child: int = NOSTREAM,
+               start: int = ENDOFCHAIN, size: int = 0) -> bytes:
+    raw = name.encode("utf-16-le") + b"\x00\x00"
+    entry = raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw) if name else 0, kind, 1)
+    entry += struct.pack("<III", left, right, child) + b"\x00" * 16 + struct.pack("<I", 0) + b"\x00" * 16
+    entry += struct.pack("<IIIx", start, size, 0)[:12]
+    return entry.ljust(128, b"\x00")
+
+
+def _ole(streams: dict[str, bytes]) -> bytes:
+    """An OLE2 compound file of two streams (each >= 4096 bytes: no mini stream), the first with the second as
+    its left sibling in the directory tree."""
+    names = list(streams)
+    layout: dict[str, tuple[int, int]] = {}  # sector 0: the FAT, sector 1: the directory
+    next_sector = 2
+    for name in names:
+        data = streams[name]
+        count = -(-len(data) // SECTOR)
+        layout[name] = (next_sector, count)
+        next_sector += count
+    assert next_sector <= 128  # one FAT sector
+    fat = [FATSECT, ENDOFCHAIN]
+    for name in names:
+        start, count = layout[name]
+        fat += [start + i + 1 for i in range(count - 1)] + [ENDOFCHAIN]
+    fat += [FREESECT] * (128 - len(fat))
+    entries = [_dir_entry("Root Entry", 5, child=1)]
+    entries.append(_dir_entry(names[0], 2, left=2, start=layout[names[0]][0], size=len(streams[names[0]])))
+    entries.append(_dir_entry(names[1], 2, start=layout[names[1]][0], size=len(streams[names[1]])))
+    entries.append(_dir_entry("", 0))
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+    header += b"\x00" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, ENDOFCHAIN, 0, ENDOFCHAIN, 0)
+    header += struct.pack("<I", 0) + struct.pack("<I", FREESECT) * 108
+    assert len(header) == 512, len(header)
+    out = header + struct.pack("<128I", *fat) + b"".join(entries)
+    for name in names:
+        data = streams[name]
+        out += data.ljust(layout[name][1] * SECTOR, b"\x00")
+    return out
+
+
+def word97_doc(text: str) -> bytes:
+    """A minimal Word 97 .doc: a FIB, the text in UTF-16 and a one-piece table in ``1Table`` (no style sheet)."""
+    body = text.replace("\n", "\r")
+    if not body.endswith("\r"):
+        body += "\r"
+    encoded = body.encode("utf-16-le")
+    fc = 0x800
+    fib = bytearray(fc)
+    struct.pack_into("<HHHHH", fib, 0, 0xA5EC, 0x00C1, 0x6027, 0x042A, 0)
+    struct.pack_into("<H", fib, 0x0A, 0x0200 | 0x1000)  # fWhichTblStm (1Table), fExtChar
+    struct.pack_into("<H", fib, 0x0C, 0x00BF)
+    struct.pack_into("<II", fib, 0x18, fc, fc + len(encoded))
+    struct.pack_into("<H", fib, 0x20, 0x000E)
+    struct.pack_into("<H", fib, 0x3E, 0x0016)
+    struct.pack_into("<I", fib, 0x40, fc + len(encoded))
+    struct.pack_into("<I", fib, 0x4C, len(body))  # ccpText
+    struct.pack_into("<H", fib, 0x98, 0x005D)
+    clx = b"\x02" + struct.pack("<I", 16) + struct.pack("<ii", 0, len(body)) + struct.pack("<HIH", 0, fc, 0)
+    table = clx.ljust(4096, b"\x00")
+    struct.pack_into("<II", fib, 0x1A2, 0, len(clx))
+    word = (bytes(fib) + encoded).ljust(max(4096, fc + len(encoded)), b"\x00")
+    return _ole({"WordDocument": word, "1Table": table})
