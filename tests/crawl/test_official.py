@@ -23,6 +23,21 @@ def _archive(data: Path) -> Iterator[Any]:
         yield archive
 
 
+def _documents_show(data: Path, number: str) -> dict[str, Any]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from newswatch.settings import PROJECT_ROOT
+
+    env = {**os.environ, "NEWSWATCH_CONFIG_DIR": str(PROJECT_ROOT / "config")}
+    proc = subprocess.run([sys.executable, "-m", "newswatch", "--data-dir", str(data), "documents", "show", number,
+                           "--json"], capture_output=True, text=True, timeout=60, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
 def _official_source(listing: str, **extra: object) -> dict[str, object]:
     return {"name": "bokhcn-vanban", "kind": "official_listing", "tier": "ministry", "listings": [listing],
             "listing_depth": 1, "official": {"layout": "table"}, **extra}
@@ -79,6 +94,13 @@ def test_listing_rows_become_one_article_each_and_a_recrawl_fetches_nothing(site
         for word in ("hatangsomo", "liênthôngsố"):
             hits = archive.search(SearchQuery(text=word)).hits
             assert [h.article.url for h in hits] == [decision["url"]], word
+
+    # the document register holds it as confirmed, with what the listing and its page said
+    record = _documents_show(data, "1234/QĐ-TTg")
+    assert (record["status"], record["signer"], record["issue_date"]) == ("confirmed", "Nguyễn Chí Dũng", "2026-12-01")
+    assert record["trich_yeu"] == "Phê duyệt Chương trình chuyển đổi số quốc gia giai đoạn 2026 - 2030"
+    assert record["official_source"] == "bokhcn-vanban" and record["official_url"] == decision["url"]
+    assert sorted(a["status"] for a in record["attachments"]) == ["ok", "ok"]
 
     site.clear_log()
     second = run_crawl(sources, data)
