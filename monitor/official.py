@@ -5,7 +5,8 @@ carries an :class:`~newswatch.documents.model.OfficialEntry` in ``extraction["of
 of an official "Văn bản" listing). The monitor reads it from that entry alone — never from the
 source's name, never from the words of its trích yếu:
 
-* the entry's own number is issued on the entry's issue date (:func:`entry_of`, :func:`own_number`);
+* the entry's own number is issued on the entry's issue date (the entry is read by
+  :mod:`newswatch.documents.entries`, shared with the register);
 * every other number in it is cited (the number a trích yếu amends, replaces or implements);
 * its key is the document's key (canonical number, plus ``@year`` of the issue date when the
   number has none): the same key a press report of the document gets, so the two meet on one alert;
@@ -19,76 +20,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from newswatch.documents.model import OFFICIAL_METHOD, OfficialEntry
-from newswatch.models import Article, DocNumber
-from newswatch.text.docnumbers import canonicalize_doc_number, find_doc_numbers
+from newswatch.documents.entries import document_key, entry_of, official_url, own_number
+from newswatch.models import Article
 
 log = logging.getLogger(__name__)
-
-
-def entry_of(article: Article) -> OfficialEntry | None:
-    """The official listing entry this article is, or None for any other article (a malformed entry too)."""
-    extraction = article.extraction or {}
-    if extraction.get("method") != OFFICIAL_METHOD or not isinstance(extraction.get("official"), dict):
-        return None
-    try:
-        entry = OfficialEntry.from_dict(extraction["official"])
-    except (TypeError, ValueError, KeyError) as exc:
-        log.warning("official entry of %s is malformed (%s): read as a press article", article.url, exc)
-        return None
-    if not entry.canonical:
-        entry.canonical = canonicalize_doc_number(entry.number)
-    return entry if entry.canonical else None
-
-
-def own_number(article: Article, entry: OfficialEntry) -> DocNumber:
-    """The entry's own number among the article's numbers (found from the entry's number when enrichment missed it)."""
-    for number in article.doc_numbers:
-        if number.canonical == entry.canonical:
-            return number
-    found = [n for n in find_doc_numbers(f"Văn bản số {entry.number}") if n.canonical == entry.canonical]
-    if not found:
-        found = [n for n in find_doc_numbers(f"{entry.doc_type_name or 'Văn bản'} số {entry.canonical}")]
-    number = found[0] if found else DocNumber(canonical=str(entry.canonical), raw=entry.number, doc_type="CV",
-                                             type_name=entry.doc_type_name or "Văn bản")
-    number.start = number.end = 0
-    number.segment = "title"
-    return number
-
-
-def numbers(article: Article) -> list[DocNumber]:
-    """The numbers a rule judges: the article's own, plus an official entry's number if enrichment missed it."""
-    entry = entry_of(article)
-    if entry is None or any(n.canonical == entry.canonical for n in article.doc_numbers):
-        return list(article.doc_numbers)
-    return [own_number(article, entry), *article.doc_numbers]
-
-
-def document_key(number: DocNumber, entry: OfficialEntry) -> str:
-    """The document's key: its canonical number, plus the issue year when the number has none (``DocNumber.key``)."""
-    year = number.year or (entry.issue_date.year if entry.issue_date else None)
-    return number.canonical if number.year or year is None else f"{number.canonical}@{year}"
-
-
-def official_url(article: Article, entry: OfficialEntry) -> str:
-    """The official link: the entry's own page, else its first attachment, else the article's URL."""
-    return entry.detail_url or (entry.attachment_urls[0] if entry.attachment_urls else "") or article.url
-
-
-def speaks_from(article: Article) -> datetime | None:
-    """When an official entry is news: when newswatch first fetched it, if later than the listing's date.
-
-    A listing dates a row by its issue date; a row of last year read by a first crawl is not new.
-    """
-    published, fetched = article.published, article.fetched_at
-    if published is None or fetched is None:
-        return published or fetched
-    return max(published, fetched)
 
 
 @dataclass

@@ -44,8 +44,8 @@ from monitor.evidence import (
     reporting_cue,
     sentence_spans,
 )
-from monitor.official import entry_of
 from monitor.recency import RECENT_RE, statement_recency
+from newswatch.documents.entries import entry_of
 from newswatch.models import Article, DocNumber
 from newswatch.text.issuers import is_central
 

@@ -122,9 +122,9 @@ def article_published(article: Article) -> Any:
     """The time the article speaks from: its publication time, else when it was fetched.
 
     An official listing entry speaks from when it was fetched, if later than the date the listing
-    gives it (:func:`monitor.official.speaks_from`): last year's row read by a first crawl is not news.
+    gives it (:func:`newswatch.documents.entries.speaks_from`): last year's row read by a first crawl is not news.
     """
-    from monitor.official import entry_of, speaks_from
+    from newswatch.documents.entries import entry_of, speaks_from
 
     if entry_of(article) is not None:
         return speaks_from(article)

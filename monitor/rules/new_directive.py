@@ -28,6 +28,7 @@ from monitor import official
 from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
 from monitor.rules.base import ArticleRule, Finding, RuleContext, article_published
 from monitor.signal import Judge, Verdict
+from newswatch.documents import entries
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
 from newswatch.text.docnumbers import DOC_TYPES
@@ -135,7 +136,7 @@ class NewDirectiveRule(ArticleRule):
 
         ref = official.reference(article, ctx.source_title) if judge.official is not None else None
         findings = []
-        for number in official.numbers(article):
+        for number in entries.numbers(article):
             if not self.type_ok(number):
                 if every_number:
                     findings.append(_finding(self.name, Verdict(number, False, f"type {number.doc_type} not in the rule")))
