@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -183,20 +184,20 @@ def main() -> None:
                           max_s=round(max(delivered), 1))
 
         # Idle: the service's CPU over a window with nothing new, per poll made in it (an upper bound).
-        from sqlalchemy import create_engine, text
+        from newswatch.state import runs
+        from newswatch.state.db import StateDB
 
-        engine = create_engine(f"sqlite:///{data / 'state.db'}")
         cpu0, t0 = process_cpu(serve.pid), time.time()
         time.sleep(args.idle)
         cpu1, t1 = process_cpu(serve.pid), time.time()
-        with engine.connect() as conn:
-            polls = conn.execute(text("SELECT count(*) FROM service_runs WHERE kind='poll' AND status='unchanged' "
-                                      "AND started BETWEEN :a AND :b"), {"a": t0, "b": t1}).scalar() or 0
-            poll_ms = [r[0] for r in conn.execute(text(
-                "SELECT elapsed_ms FROM service_runs WHERE kind='poll' AND status='unchanged'"))]
-            crawls = conn.execute(text("SELECT count(*) FROM service_runs WHERE kind='crawl' AND started BETWEEN :a "
-                                       "AND :b"), {"a": t0, "b": t1}).scalar()
-        engine.dispose()
+        db = StateDB(f"sqlite:///{data / 'state.db'}")
+        window = (datetime.fromtimestamp(t0, UTC), datetime.fromtimestamp(t1, UTC))
+        scheduled = runs.recent_runs(db, kind=("poll", "child"), limit=100_000)
+        db.dispose()
+        unchanged = [r for r in scheduled if r.kind == "poll" and r.status == "unchanged"]
+        polls = sum(window[0] <= r.started_at <= window[1] for r in unchanged)
+        poll_ms = [r.duration_s * 1000 for r in unchanged if r.duration_s is not None]
+        crawls = sum(r.kind == "child" and window[0] <= r.started_at <= window[1] for r in scheduled)
         result.update(idle_window_s=round(t1 - t0, 1), idle_polls=polls, idle_crawls=crawls,
                       service_cpu_s_per_idle_poll=round((cpu1 - cpu0) / polls, 4) if polls else None,
                       idle_poll_ms_p50=round(statistics.median(poll_ms), 1) if poll_ms else None)

@@ -83,6 +83,14 @@ class EntryProgress:
         """The child entry at ``url`` could not be read (timeout, 5xx...): its parents stay unfinished."""
         self._block_parents(url)
 
+    def fail_url(self, url: str) -> None:
+        """The article at ``url`` failed for a reason that may pass: the entries that listed it stay unfinished."""
+        for entry_url in self._waiters.get(url, ()):
+            entry = self._open.get(entry_url)
+            if entry is not None:
+                entry.blocked = True
+                self._block_parents(entry_url)
+
     def unfinished(self) -> list[str]:
         """URLs of the entries that are still open (their validators are not saved)."""
         return sorted(self._open)

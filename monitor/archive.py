@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DryRunHit:
-    """What a rule would do with one archived article: ``alert`` (new) or ``attach`` (copy of an earlier hit)."""
+    """What a rule would do with one archived article: ``alert`` (new), ``attach`` (copy of an earlier hit) or
+    ``confirm`` (the official entry of an alerted document: attached, and the alert marked confirmed)."""
 
     action: str
     rule: str
@@ -68,6 +69,9 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
     a, aa = store.alerts.c, store.alert_articles.c
     with monitor.db.connect() as conn:
         keys = {r[0] for r in conn.execute(select(a.query_key).where(a.rule == config.name))}
+        # documents another rule alerted on: an official entry attaches there instead of alerting again
+        documents = {r[0] for r in conn.execute(select(a.query_key).where(a.rule != config.name,
+                                                                            a.rule_type == "new_directive"))}
         cluster_keys: dict[str, set[str]] = defaultdict(set)
         for cluster, key in conn.execute(select(aa.cluster_id, a.query_key).join(store.alerts, a.id == aa.alert_id)
                                          .where(a.rule == config.name, aa.cluster_id.is_not(None))):
@@ -78,18 +82,31 @@ def dry_run(monitor: Monitor, rule: str | RuleConfig, since: datetime | None = N
         article = monitor.enriched(article)
         story_keys = cluster_keys.get(article.cluster_id or "") if article.cluster_id else None
         decision = decide(config, article, monitor.ctx, story_keys)
+        ref = decision.official  # an official entry: confirms the alert of its document, if there is one
+        confirming = ref.key if ref is not None and ref.key in keys else None
         if decision.attach_to_story:
-            hits.append(DryRunHit("attach", config.name, article.cluster_id or "", article.title, "",
-                                  article_ref(article), reason="copy of an alerted story"))
-            continue
-        for finding in decision.findings:
-            action = "attach" if finding.key in keys else "alert"
-            keys.add(finding.key)
-            if article.cluster_id:
-                cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
+            story_confirms = confirming is not None and confirming in (story_keys or set())
+            hits.append(DryRunHit("confirm" if story_confirms else "attach", config.name, article.cluster_id or "",
+                                  article.title, "", article_ref(article), reason="copy of an alerted story"))
+            if story_confirms:
+                confirming = None
+        for finding in [] if decision.attach_to_story else decision.findings:
+            elsewhere = (finding.key not in keys and bool(finding.details.get("official"))
+                         and finding.key in documents)  # attached to the other rule's alert: not this rule's key
+            action = "attach" if finding.key in keys or elsewhere else "alert"
+            if finding.key == confirming:
+                action, confirming = "confirm", None
+            if not elsewhere:
+                keys.add(finding.key)
+                if article.cluster_id:
+                    cluster_keys.setdefault(article.cluster_id, set()).add(finding.key)
             hits.append(DryRunHit(action, config.name, finding.key, finding.headline, finding.evidence,
                                   article_ref(article), finding.doc_number, finding.doc_issue_date,
                                   reason=finding.details.get("reason", "")))
+        if confirming is not None and ref is not None:
+            hits.append(DryRunHit("confirm", config.name, ref.key, ref.title, f"Nguồn chính thức: {ref.source_title}",
+                                  article_ref(article), ref.number, ref.issue_date,
+                                  reason="the official entry of an alerted document: confirms its alert"))
     return hits
 
 

@@ -3,6 +3,11 @@
 A copy of a story the rule has alerted on attaches to that story's alerts, unless it reports
 another document; otherwise the rule's findings stand, to become new alerts or to attach to an
 alert of the same key (which the caller finds out: the live run inside its transaction).
+
+An official listing entry (:mod:`monitor.official`) also names the document it publishes
+(``Decision.official``): an alert of the rule on that document's key is confirmed by it, whether
+or not the entry is a finding itself (a gazette may post a row after the rule's age limit, or word
+its trích yếu off the rule's topics: it is still the same document).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from monitor import official
+from monitor.official import OfficialRef
 from monitor.rules.base import ArticleRule, Finding, RuleContext
 from newswatch import localtime
 from newswatch.models import Article
@@ -21,6 +28,7 @@ class Decision:
 
     findings: list[Finding]
     attach_to_story: bool = False
+    official: OfficialRef | None = None  # the document an official entry publishes: confirms its alert
 
 
 def decide(rule: ArticleRule, article: Article, ctx: RuleContext, story_keys: set[str] | None) -> Decision:
@@ -33,11 +41,12 @@ def decide(rule: ArticleRule, article: Article, ctx: RuleContext, story_keys: se
     (the live run does it inside its transaction).
     """
     findings = rule.evaluate(article, ctx)
+    ref = official.reference(article, ctx.source_title) if getattr(rule, "type", "") == "new_directive" else None
     if story_keys is not None:
         findings = [f for f in findings if f.doc_number and f.key not in story_keys]
         if not findings:
-            return Decision([], attach_to_story=True)
-    return Decision(findings)
+            return Decision([], attach_to_story=True, official=ref)
+    return Decision(findings, official=ref)
 
 
 def article_ref(article: Article) -> dict[str, Any]:

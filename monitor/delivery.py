@@ -13,7 +13,7 @@
 A worker killed between 1 and 3 leaves a ``sending`` row whose lease expires; the next worker
 retries it. If the kill came after the receiver got the message, the repeat carries the same
 idempotency key, so the receiver can recognise it: delivery is at-least-once, effectively once.
-The rows are written by :mod:`monitor.outbox` (alerts, digests), :mod:`monitor.briefing` (the
+The rows are written by :mod:`monitor.outbox` (alerts, their "confirmed" follow-ups, digests), :mod:`monitor.briefing` (the
 daily briefing) and :mod:`monitor.channels` (test notifications). Each finished send is also
 recorded as its channel's last result (:func:`monitor.channels.record`).
 """
@@ -100,8 +100,9 @@ def _message(db: StateDB, row: Any, settings: Settings | None = None) -> tuple[A
     alert = store.get_alert(db, row["alert_id"])
     if alert is None:
         raise PermanentError(f"alert {row['alert_id']} no longer exists")
-    return (render("alert", {"alert": alert, "idempotency_key": row["idempotency_key"]}, tz),
-            alert["severity"] == "high")
+    kind = "confirmed" if row["kind"] == "confirmed" else "alert"  # confirmed: the official-source follow-up
+    return (render(kind, {"alert": alert, "idempotency_key": row["idempotency_key"]}, tz),
+            alert["severity"] == "high" and kind == "alert")
 
 
 def send_one(db: StateDB, url: str, message: Rendered, key: str, *, timeout: float, urgent: bool) -> tuple[bool, str]:

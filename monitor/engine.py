@@ -7,6 +7,10 @@
   same directive) is attached to the existing alert; otherwise a new alert and its outbox rows
   are committed in one transaction. One alert per key per rule; ``realert`` lets a key alert
   again after its window.
+- An official listing entry (:mod:`monitor.official`) confirms the rule's alert on its document
+  (:meth:`Monitor.confirm`): the entry is attached, ``confirmed_at``/``official_url``/``official_source``
+  are set once, and (``notify_confirmed``) one short follow-up goes out on the alert's channels. An
+  alert raised from the entry itself is confirmed from the start and says so.
 - :meth:`Monitor.dry_run`, :meth:`Monitor.explain`, :meth:`Monitor.rerun` work over the archive
   (:mod:`monitor.archive`); :meth:`Monitor.run_periodic` runs the periodic rules (:mod:`monitor.periodic`).
 
@@ -29,12 +33,13 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from monitor import archive, periodic, store
+from monitor import archive, official, periodic, store
 from monitor.archive import DryRunHit
 from monitor.config import RuleSet
 from monitor.decision import decide
 from monitor.loader import RuleLoader
-from monitor.outbox import enqueue_alert
+from monitor.official import OfficialRef
+from monitor.outbox import enqueue_alert, enqueue_confirmed
 from monitor.periodic import ArchiveView
 from monitor.rules import RuleConfig, RuleContext
 from monitor.rules.base import Finding
@@ -78,7 +83,7 @@ class Monitor:
         self.settings = settings
         self.db = open_state(settings.state_url)
         self.loader = RuleLoader(settings, rules_path, self.db)
-        self.ctx = RuleContext(tag_topics=tag_topics)
+        self.ctx = RuleContext(tag_topics=tag_topics, source_titles=official.source_titles(settings.sources_file))
         self._store = article_store
         self._own_store = article_store is None
         self.stats: dict[str, int] = defaultdict(int)
@@ -139,18 +144,46 @@ class Monitor:
     def apply(self, rule: RuleConfig, article: Article, now: datetime, alerted: dict[int, str]) -> list[Alert]:
         """Evaluate ``rule``; ``alerted`` is ``{alert id: key}`` of the rule's alerts on the article's story cluster."""
         decision = decide(rule, article, self.ctx, set(alerted.values()) if alerted else None)
+        created = []
         if decision.attach_to_story:
             with self.db.begin() as conn:
                 for alert_id in alerted:
                     self._attach(conn, alert_id, article, "", now)
             self.stats["attached"] += 1
-            return []
-        created = []
-        for finding in decision.findings:
-            alert = self.record(rule, finding, article, now)
-            if alert is not None:
-                created.append(alert)
+        else:
+            for finding in decision.findings:
+                alert = self.record(rule, finding, article, now)
+                if alert is not None:
+                    created.append(alert)
+        if decision.official is not None:
+            self.confirm(rule, decision.official, article, now)
         return created
+
+    def confirm(self, rule: RuleConfig, ref: OfficialRef, article: Article, now: datetime) -> bool:
+        """The official entry ``article`` publishes the document of ``rule``'s alert on ``ref.key``: attach it,
+        mark the alert confirmed (once) and, per the rule's ``notify_confirmed``, enqueue one follow-up.
+
+        Returns whether this call confirmed an alert (False: no alert of that key, or confirmed before).
+        """
+        a = store.alerts.c
+        with self.db.begin() as conn:
+            row = conn.execute(select(a.id, a.uid).where(a.rule == rule.name, a.query_key == ref.key)
+                               .order_by(a.created_at.desc(), a.id.desc()).limit(1)).first()
+            if row is None:
+                return False
+            evidence = f"Nguồn chính thức: {ref.source_title} — {ref.title}"
+            if self._attach(conn, row.id, article, evidence, now):
+                self.stats["attached"] += 1
+            if not store.mark_confirmed(conn, row.id, ref.to_dict(), now):
+                return False
+            sent = 0
+            if getattr(rule, "notify_confirmed", False):
+                sent = enqueue_confirmed(conn, alert_id=row.id, alert_uid=row.uid, rule=rule, settings=self.settings,
+                                         now=now)
+        self.stats["confirmed"] += 1
+        log.info("alert %d (%s) confirmed by %s (%s); %d follow-up notification(s)", row.id, rule.name,
+                 ref.source, ref.url, sent)
+        return True
 
     def cluster_alerts(self, article: Article) -> dict[str, dict[int, str]]:
         """Per rule name, ``{alert id: key}`` of the alerts on the article's story cluster."""
@@ -189,16 +222,25 @@ class Monitor:
         return None
 
     def record(self, rule: RuleConfig, finding: Finding, article: Article | None, now: datetime) -> Alert | None:
-        """Create the alert for ``finding`` (with its outbox rows), or attach ``article`` to the existing one."""
+        """Create the alert for ``finding`` (with its outbox rows), or attach ``article`` to the existing one.
+
+        An official entry never raises a second alert on a document: when another rule alerted on its key
+        (the press report was filed under the other of two exclusive rules), it attaches there, and that
+        rule's own evaluation of the entry confirms it.
+        """
         for _attempt in range(3):
             with self.db.begin() as conn:
                 existing = self._open_alert(conn, rule, finding.key, now)
+                if existing is None and finding.details.get("official"):
+                    existing = store.document_alert_id(conn, finding.key)  # another rule's alert on the document
                 if existing is not None:
                     if self._attach(conn, existing, article, finding.evidence, now):
                         self.stats["attached"] += 1
                     return None
             uid = uuid.uuid4().hex
             dedup = finding.key if rule.realert_window is None else f"{finding.key}@{now.isoformat()}"
+            ref = finding.details.get("official")  # raised from an official source: confirmed from the start
+            details = dict(finding.details, official_first=True) if ref else finding.details
             try:
                 with self.db.begin() as conn:
                     result = conn.execute(store.alerts.insert().values(
@@ -207,7 +249,9 @@ class Monitor:
                         doc_type=finding.doc_type, doc_type_name=finding.doc_type_name, doc_issuer=finding.doc_issuer,
                         doc_issue_date=finding.doc_issue_date, evidence=finding.evidence,
                         cluster_id=article.cluster_id if article else None, status="new", created_at=now,
-                        updated_at=now, details=json.dumps(finding.details, ensure_ascii=False, default=str)))
+                        updated_at=now, details=json.dumps(details, ensure_ascii=False, default=str),
+                        confirmed_at=now if ref else None, official_url=ref["url"] if ref else None,
+                        official_source=ref["source"] if ref else None))
                     alert_id = int(result.inserted_primary_key[0])
                     self._attach(conn, alert_id, article, finding.evidence, now)
                     sent = enqueue_alert(conn, alert_id=alert_id, alert_uid=uid, rule=rule, settings=self.settings,

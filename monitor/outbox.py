@@ -1,7 +1,7 @@
 """The outbox: notifications committed with their alert, then delivered at least once and never resent.
 
 This module is the writing side: :func:`enqueue_alert` runs inside the transaction that creates the
-alert, so an alert never exists without its notifications and no notification is sent for an alert
+alert (and :func:`enqueue_confirmed` inside the one that marks it confirmed by an official source), so an alert never exists without its notifications and no notification is sent for an alert
 that was rolled back. The delivery side is :mod:`monitor.delivery` (kept apart so that crawl
 processes, which only enqueue, never load apprise and the templates).
 """
@@ -66,5 +66,32 @@ def enqueue_alert(conn: Connection, *, alert_id: int, alert_uid: str, rule: Rule
             idempotency_key=f"nw-{alert_uid}-{_url_hash(url)}", kind="alert", alert_id=alert_id, rule=rule.name,
             severity=rule.severity, url=url, status="pending", held=held, attempts=0, not_before=due,
             created_at=now))
+        count += 1
+    return count
+
+
+def enqueue_confirmed(conn: Connection, *, alert_id: int, alert_uid: str, rule: RuleConfig, settings: Settings,
+                      now: datetime) -> int:
+    """The short "confirmed by an official source" follow-up of an alert, on the alert's channels; returns how many.
+
+    Once per alert and channel: its idempotency key is fixed by the alert (``nw-<uid>-confirmed-<url>``) and a
+    row that exists is never added again. A rule with a digest gets none (its alerts are read in the digest,
+    and the alert page shows the confirmation). Held by quiet hours like the alert itself.
+    """
+    if rule.digest != "none":
+        return 0
+    urls = targets(rule, settings)
+    quiet = settings.service.quiet_hours
+    tz = settings.service.timezone
+    due = localtime.utc(release_time(now, quiet, urgent=rule.urgent, tz=tz))
+    held = "quiet" if due > now else None
+    count = 0
+    for url in urls:
+        key = f"nw-{alert_uid}-confirmed-{_url_hash(url)}"
+        if conn.execute(select(store.outbox.c.id).where(store.outbox.c.idempotency_key == key)).first():
+            continue
+        conn.execute(store.outbox.insert().values(
+            idempotency_key=key, kind="confirmed", alert_id=alert_id, rule=rule.name, severity=rule.severity, url=url,
+            status="pending", held=held, attempts=0, not_before=due, created_at=now))
         count += 1
     return count

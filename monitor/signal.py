@@ -17,7 +17,8 @@ means now ("vừa", "mới đây", "hôm nay"), else a year said for the issuanc
 for a statement in the headline or the sapo, which report the day's news — the publication date.
 
 :meth:`Judge.judge` returns one :class:`Verdict` per number: whether it is reported as issued,
-when, with which evidence, or why not.
+when, with which evidence, or why not. An official listing entry (:mod:`monitor.official`) is not
+read this way: it issues its own number on its issue date and cites every other one.
 
 Why this module is about 500 lines: it is one reading of one article — statements bound by number,
 by name, by the headline — and each binding rule depends on what the others found (a number cited
@@ -44,6 +45,7 @@ from monitor.evidence import (
     sentence_spans,
 )
 from monitor.recency import RECENT_RE, statement_recency
+from newswatch.documents.entries import entry_of
 from newswatch.models import Article, DocNumber
 from newswatch.text.issuers import is_central
 
@@ -141,7 +143,7 @@ class _Segment:
 def _segments(article: Article) -> list[_Segment]:
     out = []
     for name in ("title", "lead", "text"):
-        text = getattr(article, name) or ""
+        text = (article.own_text if name == "text" else getattr(article, name)) or ""
         if text:
             out.append(_Segment(name, text, matching_form(text), sentence_spans(text)))
     return out
@@ -252,6 +254,7 @@ class Judge:
         self._names: dict[str, list[Statement]] = {}
         self._descriptions: dict[str, list[str]] = {}
         self._lives: dict[tuple[str, bool], bool] = {}
+        self.official = entry_of(article)  # an official listing entry is read from the entry, not its words
 
     def recent(self, issued: date | None, year: int | None, vague: bool = False) -> bool:
         if issued is not None:
@@ -337,6 +340,8 @@ class Judge:
 
     def judge(self, number: DocNumber, topics_ok: TopicTest | None = None) -> Verdict:
         """The verdict on one number: the first statement that reports it issued and recent, else the best reason."""
+        if self.official is not None:
+            return self._official_verdict(number, topics_ok)
         statements: list[Statement] = []
         for segment in reversed(self.segments):  # body first: its sentence is the fullest evidence
             for start, end in _number_spots(segment, number):
@@ -371,6 +376,31 @@ class Judge:
         if best is None:
             return Verdict(number, False, "not in the article's own text")
         return citation if citation is not None and best.how == "name" else best
+
+    def _official_verdict(self, number: DocNumber, topics_ok: TopicTest | None) -> Verdict:
+        """An official listing entry issues its own number on its issue date; any other number in it is cited.
+
+        "Quyết định 1234/QĐ-TTg Về việc sửa đổi Quyết định số 12/QĐ-TTg …": 1234 is issued whatever
+        the trích yếu says, 12 is the number it amends. Recency counts from when the entry was fetched.
+        """
+        entry = self.official
+        assert entry is not None
+        title = self.article.title or ""
+        if number.canonical != entry.canonical:
+            return Verdict(number, False, f"cited (in the official entry of {entry.canonical})",
+                           evidence=entry.trich_yeu or title, segment="text", cue="văn bản chính thức", how="official")
+        evidence = " — ".join(p for p in (title, self.article.lead or "") if p)
+        base = dict(number=number, evidence=evidence, segment="title", how="official", phrase="ban hành")
+        issued = entry.issue_date
+        year = issued.year if issued else (number.year or self.published.year)
+        if issued is not None and not self.recent(issued, year):
+            return Verdict(**base, issued=False, issue_date=issued, year=year,
+                           reason=f"issued {issued}, older than {self.max_age_days} days (official listing)")
+        if topics_ok is not None and not topics_ok(entry.trich_yeu or title, title):
+            return Verdict(**base, issued=False, issue_date=issued, year=year, reason="topics do not match")
+        day = f", {issued:%d/%m/%Y}" if issued else ""
+        return Verdict(**base, issued=True, issue_date=issued, year=year,
+                       reason=f"issued (official listing {entry.source}{day})")
 
     def _headline_names(self, number: DocNumber, topics_ok: TopicTest | None) -> Verdict | None:
         """A headline that is the document ("Chỉ thị 07/CT-TTg: Đẩy mạnh …", "Nghị định 318/2026/NĐ-CP quy định

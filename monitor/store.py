@@ -2,14 +2,16 @@
 
 Tables (declared on :data:`newswatch.state.db.metadata`):
 
-``monitor_alerts``          one row per alert: rule, severity, key, the directive, evidence, status and who/when
+``monitor_alerts``          one row per alert: rule, severity, key, the directive, evidence, status and who/when,
+                            and when the directive was confirmed by an official source (``confirmed_at``,
+                            ``official_url``, ``official_source``: columns, so "confirmed alerts" is a plain query)
 ``monitor_alert_articles``  the articles of an alert (the first publisher and every syndicated copy)
 ``monitor_outbox``          one row per notification to send (alert x apprise URL, or a digest), with its
                             idempotency key, attempts, lease and delivery status
 ``monitor_state``           small key/value facts, e.g. the last good rule file
 
-Public: :func:`list_alerts`, :func:`get_alert`, :func:`acknowledge`, :func:`resolve`,
-:func:`outbox_status`, :func:`alert_counts`.
+Public: :func:`list_alerts`, :func:`get_alert`, :func:`alert_for_document`, :func:`acknowledge`,
+:func:`resolve`, :func:`outbox_status`, :func:`alert_counts`.
 """
 
 from __future__ import annotations
@@ -65,9 +67,13 @@ alerts = Table(
     Column("resolved_by", String(100)),
     Column("resolved_at", DateTime(timezone=True)),
     Column("details", Text, nullable=False, default="{}"),
+    Column("confirmed_at", DateTime(timezone=True)),  # when an official source published the document
+    Column("official_url", Text),  # the official entry's page (or its first attachment)
+    Column("official_source", String(100)),  # the official source's name
     UniqueConstraint("rule", "dedup_key", name="uq_monitor_alert_rule_key"),
     Index("ix_monitor_alerts_rule_query", "rule", "query_key"),
     Index("ix_monitor_alerts_status", "status", "created_at"),
+    Index("ix_monitor_alerts_query_key", "query_key"),
 )
 
 alert_articles = Table(
@@ -91,7 +97,7 @@ outbox = Table(
     "monitor_outbox", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("idempotency_key", String(200), nullable=False, unique=True),
-    Column("kind", String(20), nullable=False),  # alert | digest
+    Column("kind", String(20), nullable=False),  # alert | confirmed | digest | briefing | test
     Column("alert_id", Integer, ForeignKey("monitor_alerts.id", ondelete="CASCADE")),
     Column("rule", String(100), nullable=False),
     Column("severity", String(20), nullable=False),
@@ -158,9 +164,10 @@ def _alert_dict(conn: Connection, row: Any, *, full: bool) -> dict[str, Any]:
     data = {k: row[k] for k in ("id", "uid", "rule", "rule_type", "severity", "headline", "doc_number", "doc_type",
                                 "doc_type_name", "doc_issuer", "doc_issue_date", "evidence", "cluster_id", "status",
                                 "acknowledged_by", "resolved_by", "dedup_key")}
-    for key in ("created_at", "updated_at", "acknowledged_at", "resolved_at"):
+    for key in ("created_at", "updated_at", "acknowledged_at", "resolved_at", "confirmed_at"):
         data[key] = _iso(row[key])
     data["details"] = json.loads(row["details"] or "{}")
+    data.update(_confirmation(row, data["details"]))
     data["notes"] = list(data["details"].get("notes") or [])
     articles = _articles_of(conn, row["id"])
     data["article_count"] = len(articles)
@@ -173,10 +180,22 @@ def _alert_dict(conn: Connection, row: Any, *, full: bool) -> dict[str, Any]:
     return data
 
 
+def _confirmation(row: Any, details: dict[str, Any]) -> dict[str, Any]:
+    """The alert's official confirmation: confirmed or not, the official link and source, raised from it or not."""
+    ref = details.get("official") or {}
+    return {"confirmed": row["confirmed_at"] is not None, "official_url": row["official_url"],
+            "official_source": row["official_source"],
+            "official_source_title": ref.get("source_title") or row["official_source"],
+            "official_first": bool(details.get("official_first"))}
+
+
 def list_alerts(db: StateDB, status: str | None = None, rule: str | None = None, severity: str | None = None,
-                limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-    """Alerts, newest first, optionally filtered; each with its first article and delivery summary."""
+                limit: int = 50, offset: int = 0, confirmed: bool | None = None) -> list[dict[str, Any]]:
+    """Alerts, newest first, optionally filtered (``confirmed``: only those an official source confirmed, or
+    only those it has not); each with its first article and delivery summary."""
     query = select(alerts)
+    if confirmed is not None:
+        query = query.where(alerts.c.confirmed_at.is_not(None) if confirmed else alerts.c.confirmed_at.is_(None))
     if status:
         query = query.where(alerts.c.status == status)
     if rule:
@@ -202,6 +221,42 @@ def get_alert(db: StateDB, alert_id: int) -> dict[str, Any] | None:
     with db.connect() as conn:
         row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first()
         return _alert_dict(conn, row, full=True) if row else None
+
+
+def alert_for_document(db: StateDB, key: str) -> dict[str, Any] | None:
+    """The alert a document raised: ``key`` is the document's key (canonical number, plus ``@year`` when the
+    number has none: ``DocNumber.key``). The first alert of that key (several rules may alert on one
+    document), with ``uid``, ``status`` and the confirmation fields (``confirmed``, ``confirmed_at``,
+    ``official_url``, ``official_source``, ``official_first``); None when the document raised none."""
+    with db.connect() as conn:
+        alert_id = document_alert_id(conn, key)
+        row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).mappings().first() if alert_id else None
+        return _alert_dict(conn, row, full=False) if row else None
+
+
+def document_alert_id(conn: Connection, key: str) -> int | None:
+    """The id of the first alert of any ``new_directive`` rule on a document key, in the caller's transaction."""
+    a = alerts.c
+    row = conn.execute(select(a.id).where(a.query_key == key, a.rule_type == "new_directive")
+                       .order_by(a.created_at, a.id).limit(1)).first()
+    return int(row[0]) if row else None
+
+
+def mark_confirmed(conn: Connection, alert_id: int, official: dict[str, Any], now: datetime) -> bool:
+    """Record in the caller's transaction that an official source published the alert's document.
+
+    Only the first confirmation counts (the row is updated only while ``confirmed_at`` is empty), so a
+    repeated entry, a rerun or two processes at once confirm once; returns whether this call did.
+    """
+    details_row = conn.execute(select(alerts.c.details).where(alerts.c.id == alert_id)).first()
+    if details_row is None:
+        return False
+    details = json.loads(details_row[0] or "{}")
+    details["official"] = official
+    changed = conn.execute(update(alerts).where(alerts.c.id == alert_id, alerts.c.confirmed_at.is_(None)).values(
+        confirmed_at=now, official_url=official.get("url"), official_source=official.get("source"), updated_at=now,
+        details=json.dumps(details, ensure_ascii=False, default=str))).rowcount
+    return changed == 1
 
 
 def _transition(db: StateDB, alert_id: int, user: str, target: str, note: str = "") -> dict[str, Any]:

@@ -60,6 +60,10 @@ class DocNumber:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+# Starts the line before each attachment's text appended to a body (newswatch.documents.attachments).
+ATTACHMENT_SEPARATOR = "——— Tệp đính kèm: "
+
+
 @lru_cache(maxsize=65536)  # a stored article's id is asked for several times while it is written
 def url_id(canonical_url: str) -> str:
     """Stable article id: a hash of the canonical URL (re-indexing never duplicates)."""
@@ -98,6 +102,16 @@ class Article:
     @property
     def id(self) -> str:
         return url_id(self.url)
+
+    @property
+    def own_text(self) -> str:
+        """The body the outlet wrote: ``text`` before the first appended attachment.
+
+        Attachments' text is appended so that search finds words inside the official text; what the
+        article itself says about documents (numbers, topics, the directive reading) is read here only.
+        """
+        index = self.text.find(ATTACHMENT_SEPARATOR)
+        return self.text if index < 0 else self.text[:index].rstrip()
 
     @property
     def canonical_doc_numbers(self) -> list[str]:

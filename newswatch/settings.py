@@ -78,6 +78,19 @@ class Briefing(BaseModel):
     top_stories: int = Field(5, ge=1, le=50)
 
 
+class AttachmentBounds(BaseModel):
+    """Bounds of one attachment (PDF, DOC, DOCX) of an official entry or an article: its download and the
+    child process reading its text (:class:`newswatch.documents.attachments.AttachmentLimits`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_mb: float = Field(25, gt=0, le=1024, description="largest file downloaded, in MB; larger ones are cut off")
+    timeout_seconds: float = Field(30, gt=0, le=600, description="download, and text extraction (wall and CPU)")
+    max_memory_mb: int = Field(512, ge=64, le=16384, description="address space of the process reading the text")
+    max_pages: int = Field(300, ge=1, description="PDF pages read")
+    max_chars: int = Field(500_000, ge=1000, description="characters of text kept per attachment and per article")
+    max_files: int = Field(10, ge=0, le=100, description="attachments read per article or official entry")
+
+
 class ServiceFile(BaseModel):
     """The contents of ``config/newswatch.yaml``: tunables that are safe to commit."""
 
@@ -100,6 +113,7 @@ class ServiceFile(BaseModel):
     # reverse proxies whose X-Forwarded-For / Forwarded headers are believed; nobody's by default
     trusted_proxies: list[str] = Field(default_factory=list)
     login: LoginLimits = Field(default_factory=LoginLimits)
+    attachments: AttachmentBounds = Field(default_factory=AttachmentBounds)
 
     @field_validator("allowed_networks", "trusted_proxies")
     @classmethod

@@ -6,6 +6,15 @@ The minimal form is a name and at least one of ``feeds``, ``sitemaps``, ``listin
       - name: baochinhphu
         feeds: [https://baochinhphu.vn/rss/home.rss]
 
+A source of ``kind: official_listing`` reads an official document listing (vanban.chinhphu.vn,
+the gazette, a ministry's "Văn bản" page) row by row instead of following article links; its
+``official`` block names a layout preset (:mod:`newswatch.official_layouts`) or gives selectors::
+
+      - name: vanban-chinhphu
+        kind: official_listing
+        listings: [https://vanban.chinhphu.vn/he-thong-van-ban?classid=0&mode=1]
+        official: {layout: vanban_chinhphu}
+
 Everything else has a default: allowed domains come from the URLs, the schedule from the
 source's tier, politeness from ``defaults``. An optional ``profile`` gives site selectors for
 extraction where they beat the generic extractor.
@@ -19,10 +28,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from newswatch.config import load_yaml_model
 from newswatch.durations import duration_seconds
 from newswatch.errors import ConfigError, ConfigProblem
+from newswatch.official_layouts import LAYOUTS
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 def _check_url(url: str) -> str:
@@ -87,8 +98,102 @@ class Profile(Strict):
     drop: list[str] = Field(default_factory=list, description="selectors removed before extraction")
 
 
+def _problem(message: str, fix: str) -> PydanticCustomError:
+    """A validation error whose fix is printed after the message ("... Fix: ...")."""
+    return PydanticCustomError("config", "{message}", {"message": message, "fix": fix})
+
+
+SELECTOR_KEYS = ("row", "number", "date", "signer", "trich_yeu", "doc_type", "issuer", "detail_link", "attachments",
+                 "next_page", "published")
+
+
+def check_selector(value: str) -> None:
+    """Raise ValueError when ``value`` is not a CSS selector parsel can run (``::attr(x)`` and ``::text`` allowed)."""
+    from cssselect import SelectorError
+    from parsel.csstranslator import HTMLTranslator
+
+    try:
+        HTMLTranslator().css_to_xpath(value)
+    except (SelectorError, ValueError, TypeError) as exc:
+        raise ValueError(str(exc) or "unreadable") from None
+
+
+class OfficialListing(Strict):
+    """How to read an official document listing: a layout preset and/or CSS selectors (see README, Configuration).
+
+    Selectors are relative to one row (``row``); a plain selector takes the element's text,
+    ``::attr(name)`` an attribute. ``detail`` says when the row's detail page is fetched:
+    ``when_missing`` (a field of the row is empty: signer, type, issuer, trích yếu or attachments),
+    ``always`` or ``never``.
+    """
+
+    layout: str | None = Field(None, description="a preset: " + ", ".join(LAYOUTS))
+    row: str | None = None
+    number: str | None = None
+    date: str | None = None
+    date_format: str | None = Field(None, description="strptime format of the date text, e.g. '%d/%m/%Y'")
+    signer: str | None = None
+    trich_yeu: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    detail_link: str | None = None
+    attachments: str | None = None
+    next_page: str | None = None
+    published: str | None = Field(None, description="the gazette's publication time, when the listing gives one")
+    published_format: str | None = None
+    issuer_name: str | None = Field(None, description="the issuer of every document of the listing, when the rows "
+                                                      "do not say (a ministry's own page)")
+    detail: Literal["when_missing", "always", "never"] = "when_missing"
+
+    @field_validator("layout")
+    @classmethod
+    def _layout(cls, value: str | None) -> str | None:
+        if value is not None and value not in LAYOUTS:
+            raise _problem("is not a known layout",
+                           f"use one of {', '.join(LAYOUTS)}, or leave layout out and give the selectors "
+                           "(row, number, date …).")
+        return value
+
+    @field_validator(*SELECTOR_KEYS)
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                check_selector(value)
+            except ValueError as exc:
+                raise _problem(f"is not a CSS selector ({exc})",
+                               "write a CSS selector such as 'td.so-hieu' or 'a.title::attr(href)'.") from None
+        return value
+
+    @field_validator("date_format", "published_format")
+    @classmethod
+    def _format(cls, value: str | None) -> str | None:
+        if value is not None and not re.search(r"%[dmYyjbB]", value):
+            raise _problem("has no date directive",
+                           "write a strptime format such as '%d/%m/%Y' or leave it out (Vietnamese dates are "
+                           "recognised without one).")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> OfficialListing:
+        selectors = self.selectors
+        if self.layout is None and not (selectors.get("row") and selectors.get("number")):
+            raise _problem("needs a layout or the selectors row and number",
+                           f"add 'layout: {next(iter(LAYOUTS))}' (or one of {', '.join(LAYOUTS)}), or give "
+                           "row: and number: selectors.")
+        return self
+
+    @property
+    def selectors(self) -> dict[str, str]:
+        """The layout's selectors overridden by the ones given here."""
+        merged = dict(LAYOUTS.get(self.layout or "", {}))
+        merged.update({key: getattr(self, key) for key in SELECTOR_KEYS if getattr(self, key) is not None})
+        return merged
+
+
 class Source(Strict):
     name: str
+    kind: Literal["news", "official_listing"] = "news"
     title: str | None = None
     tier: Literal["official", "ministry", "press"] = "press"
     enabled: bool = True
@@ -104,7 +209,10 @@ class Source(Strict):
     headers: dict[str, str] = Field(default_factory=dict)
     politeness: Politeness = Field(default_factory=Politeness)
     profile: Profile | None = None
+    official: OfficialListing | None = None
     timezone: str = "Asia/Ho_Chi_Minh"
+    attachments: bool | None = Field(None, description="download and read the PDF/DOC/DOCX attached to articles "
+                                     "(default: yes for official and ministry sources, no for press)")
 
     @field_validator("name")
     @classmethod
@@ -147,6 +255,19 @@ class Source(Strict):
     def _entry_points(self) -> Source:
         if not (self.feeds or self.sitemaps or self.listings):
             raise ValueError("needs at least one of feeds, sitemaps, listings (absolute URLs)")
+        if self.kind == "official_listing":
+            if self.feeds or self.sitemaps:
+                raise _problem("an official_listing source reads only listing pages, not feeds or sitemaps",
+                               "move the feeds/sitemaps to a second source of kind news, or list the pages "
+                               "under listings.")
+            if not self.listings:
+                raise _problem("an official_listing source needs listings", "add the listing page URLs under listings.")
+            if self.official is None:
+                raise _problem("an official_listing source needs an official block",
+                               f"add 'official: {{layout: {next(iter(LAYOUTS))}}}' (layouts: {', '.join(LAYOUTS)}).")
+        elif self.official is not None:
+            raise _problem("official is only read for sources of kind official_listing",
+                           "add 'kind: official_listing', or remove the official block.")
         if not self.allowed_domains:
             self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls} - {""})
         return self
@@ -154,6 +275,11 @@ class Source(Strict):
     @property
     def start_urls(self) -> list[str]:
         return [*self.feeds, *self.sitemaps, *self.listings]
+
+    @property
+    def reads_attachments(self) -> bool:
+        """Whether articles' attachments are downloaded and read: ``attachments``, else by tier."""
+        return self.attachments if self.attachments is not None else self.tier in ("official", "ministry")
 
     @property
     def effective_schedule(self) -> Schedule:

@@ -5,13 +5,17 @@
 # with it when present: ~135 MB less per browser) and fonts for readable screenshots; PostgreSQL
 # (the shared operational state of several instances; the tests start their own cluster) and
 # redis-server (the distributed crawl queue; the tests start their own server). Installed
-# packages are not touched again, and no service is enabled or started by this script.
+# packages are not touched again, and no service is enabled or started by this script. antiword
+# and catdoc read legacy Word .doc attachments; fonts-dejavu-core gives the tests a Vietnamese TTF
+# for the PDFs they make.
 set -euo pipefail
 have_chromium() { [ -x /usr/lib/chromium/chromium ] || [ -x /usr/bin/chromium ] || [ -n "${NEWSWATCH_CHROMIUM:-}" ]; }
 have_shell() { [ -x /usr/lib/chromium/chromium-headless-shell ] || [ -n "${NEWSWATCH_CHROMIUM:-}" ]; }
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
 have_redis() { command -v redis-server >/dev/null 2>&1; }
-if have_chromium && have_shell && have_postgres && have_redis; then
+have_doc_tools() { command -v antiword >/dev/null 2>&1 && command -v catdoc >/dev/null 2>&1; }
+have_dejavu() { [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; }
+if have_chromium && have_shell && have_postgres && have_redis && have_doc_tools && have_dejavu; then
   exit 0
 fi
 SUDO=""
@@ -38,4 +42,11 @@ fi
 if ! have_redis; then
   echo "Installing Debian's redis-server (the distributed crawl queue; the tests start their own server)..."
   install redis-server
+fi
+if ! have_doc_tools; then
+  echo "Installing Debian's antiword and catdoc (text of legacy Word .doc attachments)..."
+  install antiword catdoc
+fi
+if ! have_dejavu; then
+  install fonts-dejavu-core
 fi

@@ -104,3 +104,46 @@ def test_bad_service_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(config_dir=tmp_path, env={})
     assert "newswatch.yaml" in str(caught.value) and "official_poll_seconds" in str(caught.value)
+
+
+OFFICIAL = "sources:\n  - name: vb\n    kind: official_listing\n    listings: [https://vanban.chinhphu.vn/he-thong-van-ban]\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "words"),
+    [
+        (OFFICIAL, "sources[0]", "Fix: add 'official: {layout: vanban_chinhphu}'"),
+        (OFFICIAL + "    official: {layout: vanban}\n", "sources[0].official.layout",
+         "not a known layout. Fix: use one of vanban_chinhphu, congbao, table"),
+        (OFFICIAL + "    official: {row: 'tr[', number: td}\n", "sources[0].official.row",
+         "not a CSS selector"),
+        (OFFICIAL + "    official: {date: td.ngay}\n", "sources[0].official",
+         "needs a layout or the selectors row and number"),
+        (OFFICIAL + "    official: {layout: table, date_format: dd/mm/yyyy}\n", "sources[0].official.date_format",
+         "strptime format"),
+        (OFFICIAL + "    official: {layout: table, detail: sometimes}\n", "sources[0].official.detail", "when_missing"),
+        (OFFICIAL + "    feeds: [https://vanban.chinhphu.vn/rss]\n    official: {layout: vanban_chinhphu}\n",
+         "sources[0]", "second source of kind news"),
+        ("sources:\n  - name: x\n    listings: [https://a.vn/van-ban]\n    official: {layout: table}\n",
+         "sources[0]", "Fix: add 'kind: official_listing'"),
+        ("sources:\n  - name: x\n    kind: gazette\n    listings: [https://a.vn/van-ban]\n", "sources[0].kind",
+         "official_listing"),
+    ],
+)
+def test_official_listing_mistakes_name_file_key_and_fix(tmp_path: Path, text: str, key: str, words: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    message = str(caught.value)
+    assert f"{path}: {key}:" in message, message
+    assert words in message, message
+
+
+def test_official_layout_selectors_can_be_overridden(tmp_path: Path) -> None:
+    path = write(tmp_path, OFFICIAL + "    official: {layout: congbao, number: 'span.so-hieu', issuer_name: Bộ Tài chính}\n")
+    (source,) = load_sources(path)
+    assert source.kind == "official_listing" and source.official is not None
+    selectors = source.official.selectors
+    assert selectors["number"] == "span.so-hieu"  # given
+    assert selectors["row"] == "div.item--vb"  # from the preset
+    assert source.official.issuer_name == "Bộ Tài chính"

@@ -12,7 +12,8 @@ What it does, in order:
    their pagination up to ``listing_depth``), keeps the ones matching ``article_pattern`` (or all
    same-site links that could be articles) and requests only the ones the state does not know, or
    whose feed/sitemap date is newer than their last fetch, or whose last fetch failed for a transient
-   reason (timeouts, 5xx) — unless ``full``;
+   reason (timeouts, 5xx) — unless ``full``; the listing pages of a source of ``kind: official_listing``
+   are read row by row instead, one document per row (:mod:`crawlers.spiders.official`);
 3. decides article or not (URL pattern, else page evidence), extracts in the process pool
    (:mod:`newswatch.crawl.pages`) and yields an :class:`~newswatch.models.Article` to the pipelines;
 4. records every URL's outcome in the crawl state once the pipelines are done with it, and every
@@ -48,6 +49,7 @@ from twisted.python.failure import Failure
 from crawlers import discovery
 from crawlers.discovery import Link
 from crawlers.progress import EntryProgress, OpenEntry
+from crawlers.spiders.official import OfficialListingMixin
 from newswatch.crawl.pages import extraction_workers, submit_page, warm_pool
 from newswatch.models import Article
 from newswatch.settings import load_settings
@@ -110,7 +112,7 @@ def failure_reason(failure: Failure) -> str:
     return f"failed_{name}"
 
 
-class SourceSpider(scrapy.Spider):
+class SourceSpider(OfficialListingMixin, scrapy.Spider):
     """Crawls one configured source: discovery, incremental selection, extraction."""
 
     name = "source"
@@ -269,7 +271,7 @@ class SourceSpider(scrapy.Spider):
             yield self.entry_request(url, kind)
         for url in self.source.listings:
             yield self.entry_request(url, "listing", depth=0)
-        if not self.full:  # last run's transient failures get another chance
+        if not self.full and not self.is_official:  # last run's transient failures get another chance
             for state in list(self.urls.values()):
                 if state.url in self.urls and state.status == "error" and state.needs_fetch(None):
                     request = self.article_request(Link(state.url), via="retry")
@@ -328,6 +330,11 @@ class SourceSpider(scrapy.Spider):
             self._entry_finished(self.progress.child_done(url))
             for child in self._known_children(url):
                 yield child
+            return
+        if self.is_official and kind == "listing":  # rows of official documents (crawlers.spiders.official)
+            async for out in self.read_official_listing(response, url, {**validators, "content_hash": body_hash}, now,
+                                                        parent):
+                yield out
             return
         links, children, pages = self._links_of(kind, response)
         depth = response.meta.get("nw_depth", 0)
@@ -400,10 +407,13 @@ class SourceSpider(scrapy.Spider):
         decision, url = self._decide(link)
         return self._article_request(url, link, via=via) if decision == "fetch" else None
 
-    def _decide(self, link: Link) -> tuple[str, str]:
-        """(decision, normalised URL): ``fetch``, ``requested`` (earlier in this run), ``known``, ``skipped``, ``limit``."""
+    def _decide(self, link: Link, *, check_filter: bool = True) -> tuple[str, str]:
+        """(decision, normalised URL): ``fetch``, ``requested`` (earlier in this run), ``known``, ``skipped``, ``limit``.
+
+        ``check_filter=False`` for an official entry's key, which may be an attachment on another host.
+        """
         url = discovery.normalize_url(link.url)
-        rejected = self.article_filter.rejects(url)
+        rejected = self.article_filter.rejects(url) if check_filter else None
         if rejected:
             self._stat(f"skipped_{rejected}")
             return "skipped", url
@@ -455,6 +465,8 @@ class SourceSpider(scrapy.Spider):
             fetched_url=response.url)
         if result.kind == "article" and result.article is not None:
             self._stat("articles/extracted")
+            if self.source.reads_attachments:
+                await self._attach(result.article, html, response.url)
             yield result.article
         elif result.kind == "other":
             self._stat("not_articles")
@@ -467,9 +479,27 @@ class SourceSpider(scrapy.Spider):
             self._remember(url, "error", canonical=canonical, reason=code, http_status=response.status,
                            announced=announced)
 
+    async def _attach(self, article: Article, html: str, page_url: str) -> None:
+        """Download and read the page's attachments (PDF, DOC, DOCX) and add their text to the article."""
+        from crawlers.attachments import fetch_attachments
+        from newswatch.documents.attachments import AttachmentLimits, attach_to_article, attachment_links
+        from newswatch.text.docnumbers import find_doc_numbers
+
+        links = attachment_links(html, page_url)
+        if not links:
+            return
+        limits = AttachmentLimits.from_settings(self.nw_settings)
+        numbers = find_doc_numbers(article.title)  # "Quyết định 1234/QĐ-TTg …": checked against the official text
+        attachments = await fetch_attachments(
+            self.crawler, links[:limits.max_files], limits=limits, number=numbers[0].canonical if numbers else None,
+            issue_date=numbers[0].issue_date if numbers else None)
+        attach_to_article(article, attachments, max_chars=limits.max_chars)
+
     def _remember(self, url: str, status: str, *, canonical: str | None = None, fingerprint: str | None = None,
                   reason: str | None = None, http_status: int | None = None,
                   announced: datetime | None = None) -> None:
+        if status == "error":
+            self.official_failed(url, reason)
         record = {"source": self.source.name, "url": url, "status": status, "canonical_url": canonical,
                   "fingerprint": fingerprint, "reason": reason, "http_status": http_status,
                   "announced_modified": announced, "fetched_at": datetime.now(UTC)}
@@ -484,11 +514,12 @@ class SourceSpider(scrapy.Spider):
     # --- pipeline outcomes -> crawl state ------------------------------------------------------------
 
     def _article_done(self, item: Any, response: Response | None, status: str, reason: str | None = None) -> None:
-        if not isinstance(item, Article) or response is None or "nw_url" not in response.meta:
+        url = (response.meta.get("nw_url") or self.official_item_url(item)) if response is not None else None
+        if not isinstance(item, Article) or response is None or url is None:
             return
         from newswatch.crawl.pages import fingerprint_text
 
-        self._remember(response.meta["nw_url"], status, canonical=item.url, fingerprint=fingerprint_text(item.text),
+        self._remember(url, status, canonical=item.url, fingerprint=fingerprint_text(item.text),
                        reason=reason, http_status=response.status, announced=response.meta.get("nw_announced"))
 
     def _item_scraped(self, item: Any, response: Response | None, spider: scrapy.Spider) -> None:

@@ -101,6 +101,13 @@ class RuleContext:
     """What rules may use besides the article: the topic tagger and the search-query parser."""
 
     tag_topics: Any = None  # callable(text, title=None) -> list[str], or None if unavailable
+    source_titles: Any = None  # callable(source name) -> its title (monitor.official.source_titles), or None
+
+    def source_title(self, name: str) -> str:
+        """A source's title for a person ("Cổng thông tin điện tử Chính phủ"), else its name."""
+        if self.source_titles is None:
+            return name
+        return str(self.source_titles(name) or name)
 
     def sentence_topics(self, sentence: str) -> set[str]:
         if self.tag_topics is None:
@@ -112,7 +119,15 @@ class RuleContext:
 
 
 def article_published(article: Article) -> Any:
-    """The time the article speaks from: its publication time, else when it was fetched."""
+    """The time the article speaks from: its publication time, else when it was fetched.
+
+    An official listing entry speaks from when it was fetched, if later than the date the listing
+    gives it (:func:`newswatch.documents.entries.speaks_from`): last year's row read by a first crawl is not news.
+    """
+    from newswatch.documents.entries import entry_of, speaks_from
+
+    if entry_of(article) is not None:
+        return speaks_from(article)
     return article.published or article.fetched_at
 
 

@@ -24,9 +24,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from monitor import official
 from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
 from monitor.rules.base import ArticleRule, Finding, RuleContext, article_published
 from monitor.signal import Judge, Verdict
+from newswatch.documents import entries
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import filter_keys, known_doc_type_keys, number_type_keys
 from newswatch.text.docnumbers import DOC_TYPES
@@ -54,6 +56,9 @@ class NewDirectiveRule(ArticleRule):
     max_age_days: int = Field(30, ge=1, le=3650)
     issuance_phrases: list[str] = Field(default_factory=lambda: list(DEFAULT_ISSUANCE_PHRASES), min_length=1)
     require_date: bool = Field(True, description="a number without any recency evidence never fires")
+    notify_confirmed: bool = Field(True, description="when the official entry of an alerted document is stored "
+                                                     "later, send a short 'confirmed' follow-up on the alert's "
+                                                     "channels (once per alert)")
 
     @field_validator("doc_types")
     @classmethod
@@ -129,8 +134,9 @@ class NewDirectiveRule(ArticleRule):
                       | set(issuer_topics(number.issuer)))
             return self.topics_ok(topics, set())
 
+        ref = official.reference(article, ctx.source_title) if judge.official is not None else None
         findings = []
-        for number in article.doc_numbers:
+        for number in entries.numbers(article):
             if not self.type_ok(number):
                 if every_number:
                     findings.append(_finding(self.name, Verdict(number, False, f"type {number.doc_type} not in the rule")))
@@ -146,7 +152,12 @@ class NewDirectiveRule(ArticleRule):
                 verdict.issued = False  # an inspection conclusion is news, but not a directive to alert on
             if not verdict.issued and verdict.reason.startswith("no issue date") and not self.require_date:
                 verdict.issued, verdict.reason = True, "issued (no recency evidence; require_date is off)"
-            findings.append(_finding(self.name, verdict, reported))
+            finding = _finding(self.name, verdict, reported)
+            if ref is not None and number.canonical == ref.number:
+                # raised from an official source: the alert says so first, with the official link
+                finding.details["official"] = ref.to_dict()
+                finding.evidence = f"Nguồn chính thức: {ref.source_title} — {finding.evidence}"
+            findings.append(finding)
         return findings
 
 

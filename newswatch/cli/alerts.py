@@ -1,6 +1,6 @@
 """``newswatch alerts``: list alerts, acknowledge and resolve them, run the outbox once.
 
-    newswatch alerts [--status S] [--rule R] [--severity X] [--json]
+    newswatch alerts [--status S] [--rule R] [--severity X] [--confirmed | --not-confirmed] [--json]
     newswatch alerts show ID [--json]
     newswatch alerts ack ID [--by U] [--note TEXT]
     newswatch alerts resolve ID [--by U] [--note TEXT]
@@ -58,12 +58,14 @@ def known_rules(state: CliState) -> list[str]:
 @click.option("--status", type=click.Choice(["new", "acknowledged", "resolved"]), help="Only alerts in this status.")
 @click.option("--rule", help="Only alerts of this rule.")
 @click.option("--severity", type=click.Choice(["high", "normal", "low", "ops"]))
+@click.option("--confirmed/--not-confirmed", "confirmed", default=None,
+              help="Only alerts whose document an official source published (or has not yet).")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 @click.option("--offset", default=0, type=click.IntRange(0))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
-def command(ctx: click.Context, status: str | None, rule: str | None, severity: str | None, limit: int, offset: int,
-            as_json: bool) -> None:
+def command(ctx: click.Context, status: str | None, rule: str | None, severity: str | None, confirmed: bool | None,
+            limit: int, offset: int, as_json: bool) -> None:
     """Alerts raised by the rules, newest first (subcommands: show, ack, resolve, deliver)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -75,14 +77,15 @@ def command(ctx: click.Context, status: str | None, rule: str | None, severity: 
         if rule not in known:
             raise click.BadParameter(f"no rule {rule!r}; known rules: {', '.join(known) or 'none'}",
                                      param_hint="--rule")
-    rows = list_alerts(_db(state), status=status, rule=rule, severity=severity, limit=limit, offset=offset)
+    rows = list_alerts(_db(state), status=status, rule=rule, severity=severity, limit=limit, offset=offset,
+                       confirmed=confirmed)
     tz = state.tz
     if as_json:
         for row in rows:
             echo_json(row, tz)
         return
     if not rows:
-        filtered = status or rule or severity
+        filtered = status or rule or severity or confirmed is not None
         click.echo("no alerts match these filters" if filtered else "no alerts yet")
         return
     for row in rows:
@@ -91,6 +94,16 @@ def command(ctx: click.Context, status: str | None, rule: str | None, severity: 
                    f"{row['rule']:<22} {row['headline']}")
         click.echo(f"       {row['article_count']} article(s), first: {first.get('source', '-')} {first.get('url', '')}"
                    f"  delivery: {row['delivery']}")
+        if row["confirmed"]:
+            click.echo(f"       {_official_line(row, tz)}")
+
+
+def _official_line(alert: dict, tz: object) -> str:
+    """"Nguồn chính thức: …" for an alert raised from an official source, else "Đã xác nhận …" with the link."""
+    if alert["official_first"]:
+        return f"Nguồn chính thức: {alert['official_source_title']} {alert['official_url']}"
+    return (f"Đã xác nhận (confirmed) {localtime.human(alert['confirmed_at'], tz)}: {alert['official_source_title']} "
+            f"{alert['official_url']}")
 
 
 @command.command("show")
@@ -116,6 +129,8 @@ def show(state: CliState, alert_id: int, as_json: bool) -> None:
     if alert["doc_number"]:
         click.echo(f"  document: {alert['doc_number']} {alert['doc_type_name'] or ''} issuer={alert['doc_issuer']} "
                    f"issued={alert['doc_issue_date'] or '?'}")
+    if alert["confirmed"]:
+        click.echo(f"  {_official_line(alert, tz)}")
     if alert["evidence"]:
         click.echo(f"  “{alert['evidence']}”")
     click.echo(f"  created {when(alert['created_at'])}")

@@ -146,6 +146,8 @@ def test(state: CliState, rule: str, since: str | None, explain: bool, as_json: 
                 click.echo(f"       “{hit.evidence}”")
             if where:
                 click.echo(f"       {where}")
+        elif hit.action == "confirm":  # the official entry of an alerted document
+            click.echo(f"  +official (confirms) {where}  [{hit.key}]")
         else:
             click.echo(f"  +copy {where}  [{hit.key}]")
     counts = summarize(hit.action for hit in hits)

@@ -137,6 +137,13 @@ class RobotsRules:
 
 def _links(kind: str, fetched: _Fetched, source: Source) -> tuple[list[discovery.Link], bool]:
     """Article links of an entry body, and whether it was a sitemap index (its children are not read here)."""
+    if source.kind == "official_listing":  # an official listing's rows: their keys, as the spider reads them
+        from w3lib.encoding import html_to_unicode
+
+        from crawlers.official import listing_keys
+
+        text = html_to_unicode(None, fetched.body)[1]  # the page's declared (or detected) encoding, as Scrapy decodes
+        return [discovery.Link(key) for key in listing_keys(text, fetched.url, source.official, source.name)], False
     found = discovery.entry_links(kind, fetched.body, fetched.url, source)
     return found.articles, bool(found.sitemaps)
 
@@ -147,7 +154,7 @@ def _selected(links: list[discovery.Link], source: Source) -> dict[str, datetime
     out: dict[str, datetime | None] = {}
     for link in links:
         url = discovery.normalize_url(link.url)
-        if article_filter.rejects(url) is None:
+        if source.kind == "official_listing" or article_filter.rejects(url) is None:  # entry keys may be off-site
             out[url] = max(filter(None, (out.get(url), link.modified)), default=None)
     return out
 

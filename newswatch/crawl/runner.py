@@ -20,6 +20,7 @@ from newswatch.settings import Settings
 from newswatch.sources import Source
 from newswatch.state import open_state
 from newswatch.state.runs import (
+    PARENT_ENV,
     Run,
     SourceRun,
     finish_run,
@@ -66,7 +67,9 @@ def run_crawl(settings: Settings, sources: list[Source], *, full: bool = False, 
     os.environ.setdefault("NEWSWATCH_STATE_URL", settings.state_url)
     db = open_state(settings.state_url)
     mark_interrupted(db)
-    run_id = start_run(db, [s.name for s in sources], full=full, trigger=trigger)
+    parent = os.environ.get(PARENT_ENV, "")  # the service or a worker that started this process (a child row)
+    run_id = start_run(db, [s.name for s in sources], full=full, trigger=trigger,
+                       parent_id=int(parent) if parent.isdigit() else None)
     level = LOG_LEVELS.get(min(verbose, 2), "WARNING")
     for handler in list(logging.root.handlers):  # Scrapy's root handler (at LOG_LEVEL) replaces the CLI's own
         logging.root.removeHandler(handler)

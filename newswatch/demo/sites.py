@@ -1,6 +1,6 @@
 """Bundled demo sites on loopback, in the styles of the real sources, for a newcomer with no network.
 
-:func:`start_demo_sites` serves six sites, each on its own loopback port:
+:func:`start_demo_sites` serves seven sites, each on its own loopback port:
 
 ==============  ===================================================================================
 ``chinhphu``    government e-newspaper (VCCorp-style CMS): RSS + Google News sitemap, ``-102<ts>.htm``
@@ -9,10 +9,13 @@
 ``phapluat``    law paper with a weather widget: robots.txt → sitemap index, RSS
 ``truyenhinh``  provincial TV: RSS; republishes the government's directive story "(Nguồn: ...)"
 ``congtinh``    provincial portal whose article bodies are written by JavaScript (``render_js``)
+``vanban``      the Government's document system (vanban.chinhphu.vn's GridView): an official listing
+                (``kind: official_listing``) with document pages and PDF/DOCX attachments
 ==============  ===================================================================================
 
 It writes a sources file pointing at them (``DemoSites.sources_file``), and ``publish(site, story)``
-adds a page at runtime (feeds, sitemaps and listings follow), which the alert-latency benchmark uses.
+adds a page at runtime (feeds, sitemaps and listings follow), which the alert-latency benchmark uses;
+``publish_document(doc)`` adds a document to the official listing.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ from typing import Any
 
 import yaml
 
+from newswatch.demo.official import DemoDocument, gridview_listing, serve_documents
 from newswatch.demo.server import SiteServer
-from newswatch.demo.stories import STORIES, DemoStory
+from newswatch.demo.stories import STORIES, DemoStory, official_documents
 from newswatch.text.normalize import fold
 
 VN = timezone(timedelta(hours=7))
@@ -43,6 +47,10 @@ SITE_INFO: dict[str, dict[str, Any]] = {
     "phapluat": {"title": "Báo Pháp luật (demo)", "dateline": "(PLVN) - ", "tier": "press"},
     "truyenhinh": {"title": "Đài Phát thanh và Truyền hình tỉnh (demo)", "dateline": "(TTV) - ", "tier": "press"},
     "congtinh": {"title": "Cổng thông tin điện tử tỉnh (demo)", "dateline": "", "tier": "ministry"},
+}
+OFFICIAL_SITES: dict[str, dict[str, Any]] = {
+    "vanban": {"title": "Hệ thống văn bản Chính phủ (demo)", "tier": "official",
+               "listing": "/he-thong-van-ban"},
 }
 LISTING_PAGE_SIZE = 4
 
@@ -66,6 +74,7 @@ class DemoSites:
     sources_file: Path
     directory: Path
     published: dict[str, list[_Published]] = field(default_factory=dict)
+    documents: list[DemoDocument] = field(default_factory=list)  # the official listing, newest first
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _counter: int = 0
     _published_at: dict[str, datetime] = field(default_factory=dict, repr=False)  # story id -> publication time
@@ -104,6 +113,15 @@ class DemoSites:
         when = story.published or datetime.now(VN)
         with self._lock:
             return self._add(site, story, when).url
+
+    def publish_document(self, doc: DemoDocument) -> str:
+        """Add a document to the top of the official listing (its page and files too); returns the listing URL."""
+        server = self.servers["vanban"]
+        with self._lock:
+            self.documents.insert(0, doc)
+            serve_documents(server, [doc])
+            server.add(OFFICIAL_SITES["vanban"]["listing"], gridview_listing(self.documents))
+        return server.url(OFFICIAL_SITES["vanban"]["listing"])
 
     def stop(self) -> None:
         for server in self.servers.values():
@@ -337,20 +355,26 @@ def _sources(sites: DemoSites) -> list[dict[str, Any]]:
          "feeds": [f"{b['truyenhinh']}/rss/tin-tuc.rss"], "article_pattern": r"-110\d{15}\.htm$"},
         {"name": "demo-congtinh", "title": SITE_INFO["congtinh"]["title"], "tier": "ministry", "render_js": True,
          "feeds": [f"{b['congtinh']}/rss/tin-tuc.rss"], "article_pattern": r"/tin-tuc/.+-\d+\.html$"},
+        {"name": "demo-vanban", "title": OFFICIAL_SITES["vanban"]["title"], "tier": "official",
+         "kind": "official_listing", "listings": [b["vanban"] + OFFICIAL_SITES["vanban"]["listing"]],
+         "official": {"layout": "vanban_chinhphu"}},
     ]
 
 
 def start_demo_sites(directory: str | Path | None = None, *, host: str = "127.0.0.1",
                      now: datetime | None = None) -> DemoSites:
-    """Start the six demo sites on loopback (free ports) and write their sources file into ``directory``."""
+    """Start the seven demo sites on loopback (free ports) and write their sources file into ``directory``."""
     now = (now or datetime.now(VN)).astimezone(VN)
     folder = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="newswatch-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
-    servers = {name: SiteServer(host=host).start() for name in SITE_INFO}
+    servers = {name: SiteServer(host=host).start() for name in [*SITE_INFO, *OFFICIAL_SITES]}
     sites = DemoSites(servers=servers, sources_file=folder / "demo-sources.yaml", directory=folder)
     for name, server in servers.items():
-        _static_pages(name, server)
-        _build_indexes(name, server, [])
+        if name in SITE_INFO:
+            _static_pages(name, server)
+            _build_indexes(name, server, [])
+    for doc in reversed(official_documents(now)):  # oldest first: each goes to the top of the listing
+        sites.publish_document(doc)
     for story in sorted(STORIES, key=lambda s: -s.hours_ago):  # oldest first, like a real site
         sites._add(story.site, story, now - timedelta(hours=story.hours_ago))
     sites.sources_file.write_text(

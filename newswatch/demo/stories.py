@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from newswatch.demo.official import DemoDocument
+
 
 @dataclass
 class DemoStory:
@@ -315,3 +317,37 @@ def _merge_short(paragraphs: list[str], minimum: int = 160) -> list[str]:
 
 for _story in STORIES:
     _story.paragraphs = _merge_short(_story.paragraphs)
+
+
+def official_documents(now: datetime) -> list[DemoDocument]:
+    """The documents on the demo's official listing (vanban.chinhphu.vn style), dated like the stories reporting them.
+
+    07/CT-TTg and 18/NQ-CP are reported by the government e-newspaper, 12/…/TT-BKHCN by the ministry;
+    45/…/NĐ-CP (reported by the law paper) is not on the listing yet, so the register shows it as
+    reported by the press only.
+    """
+    from datetime import timedelta
+
+    def day(hours_ago: float) -> datetime:
+        return now - timedelta(hours=hours_ago)
+
+    ct07, nq18, tt12 = day(2.0), day(26.0), day(5.0)
+    directive = [p.format(date=ct07.strftime("%d/%m/%Y"), year=ct07.year) for p in DIRECTIVE_07]
+    return [
+        DemoDocument("07/CT-TTg", ct07.strftime("%d/%m/%Y"),
+                     "Về đẩy mạnh chuyển đổi số, phát triển Chính phủ số, kinh tế số, xã hội số trong giai đoạn mới",
+                     doc_type="Chỉ thị", issuer="Thủ tướng Chính phủ", signer="Nguyễn Văn An",
+                     page="/?pageid=27160&docid=218701", files=[f"/files/vbpq/{ct07:%Y/%m}/07-ct-ttg.signed.pdf",
+                                                                    f"/files/vbpq/{ct07:%Y/%m}/07-ct-ttg.docx"],
+                     body=directive),
+        DemoDocument(f"12/{tt12.year}/TT-BKHCN", tt12.strftime("%d/%m/%Y"),
+                     "Hướng dẫn bộ chỉ số đánh giá mức độ chuyển đổi số của cơ quan nhà nước", doc_type="Thông tư",
+                     issuer="Bộ Khoa học và Công nghệ", signer="Trần Minh Khoa",
+                     files=[f"/files/vbpq/{tt12:%Y/%m}/12-tt-bkhcn.pdf"],
+                     body=["Thông tư quy định bộ chỉ số đánh giá mức độ chuyển đổi số của các bộ, ngành, địa phương."]),
+        DemoDocument("18/NQ-CP", nq18.strftime("%d/%m/%Y"),
+                     f"Ban hành Chương trình hành động thực hiện chuyển đổi số quốc gia năm {nq18.year}",
+                     doc_type="Nghị quyết", issuer="Chính phủ", signer="Nguyễn Văn An",
+                     page="/?pageid=27160&docid=218655", files=[f"/files/vbpq/{nq18:%Y/%m}/18-nq-cp.signed.pdf"],
+                     body=["Chính phủ ban hành Chương trình hành động thực hiện chuyển đổi số quốc gia."]),
+    ]

@@ -6,4 +6,4 @@ runs it as the service does, in a ``newswatch crawl`` child. Why Dramatiq and no
 Celery or RQ is written down in docs/deployment.md.
 """
 
-QUEUE_TRIGGER = "queue"  # the trigger of crawl runs made by queue workers (service_runs.trigger)
+QUEUE_TRIGGER = "queue"  # the trigger of crawl runs made by queue workers (runs.trigger, kind child)

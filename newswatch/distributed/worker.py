@@ -6,8 +6,8 @@ A heartbeat thread keeps the worker alive in the broker's eyes while a long craw
 sends heartbeats only when it fetches); when the process dies the heartbeats stop and the
 broker returns its crawl to the queue (:mod:`newswatch.distributed.queue`).
 
-Each run is recorded in the service history (``service_runs``, trigger ``queue``) like a
-scheduled crawl, so the UI shows it whichever machine ran it. A run that finds the source's
+Each run is recorded in the run history (:mod:`newswatch.state.runs`, kind ``child``, trigger
+``queue``) like a scheduled crawl, so the UI shows it whichever machine ran it. A run that finds the source's
 previous queued run still ``running`` records that one as interrupted: the message came back
 because its worker died.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,10 @@ from sqlalchemy import update
 
 from newswatch.distributed import QUEUE_TRIGGER
 from newswatch.distributed.queue import QUEUE, clear_pending, declare_actor, make_broker
-from newswatch.service import history
 from newswatch.service.runner import run_crawl_child
 from newswatch.settings import Settings, load_settings
 from newswatch.state import crawl as crawl_state
+from newswatch.state import runs
 from newswatch.state.db import StateDB, open_state
 
 log = logging.getLogger(__name__)
@@ -42,11 +41,12 @@ def crawl_source(source: str, sources_file: str, trigger: str = TRIGGER) -> None
     settings = load_settings()
     db = open_state(settings.state_url)
     _recover_from_a_dead_worker(db, source)
-    run_id = history.start_crawl(db, source, TRIGGER)
+    run_id = runs.start_run(db, [source], kind="child", trigger=TRIGGER)
     log.info("crawl %s started (%s)", source, trigger)
     outcome = run_crawl_child(settings, source, Path(sources_file), timeout=settings.service.crawl_timeout_seconds,
-                        on_start=lambda pid: history.set_pid(db, run_id, pid))
-    history.finish_crawl(db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
+                        on_start=lambda pid: runs.set_pid(db, run_id, pid), run_id=run_id)
+    runs.finish_run(db, run_id, outcome.status, reason=outcome.reason, exit_code=outcome.exit_code,
+                    summary=outcome.summary)
     # Cleared only here: an exception above (the state database unreachable...) retries the message
     # (Dramatiq's Retries, with backoff) and the source stays marked as queued meanwhile.
     clear_pending(_broker.client, source)
@@ -65,12 +65,9 @@ def _recover_from_a_dead_worker(db: StateDB, source: str) -> None:
     the articles they list, and an unchanged entry point is not parsed again. Article URLs already
     recorded keep their state, so only what the dead crawl did not finish is fetched.
     """
-    runs = history.service_runs
     with db.begin() as conn:
-        died = conn.execute(update(runs).where(runs.c.source == source, runs.c.kind == "crawl",
-                                               runs.c.status == "running", runs.c.trigger == TRIGGER)
-                            .values(status="interrupted", finished=time.time(),
-                                    reason="its worker died; the crawl was run again by another")).rowcount
+        died = runs.interrupt_running(conn, "its worker died; the crawl was run again by another", source=source,
+                                      trigger=TRIGGER)
         if died:
             entries = crawl_state.crawl_entries
             conn.execute(update(entries).where(entries.c.source == source)

@@ -29,11 +29,11 @@ from typing import Any
 
 from monitor.evidence import DEFAULT_ISSUANCE_PHRASES
 from monitor.signal import Judge, Verdict
-from newswatch.documents.model import OFFICIAL_METHOD, Attachment, Mention, MentionKind, OfficialEntry
+from newswatch.documents.entries import document_key, entry_of, official_url, own_number, speaks_from
+from newswatch.documents.model import Attachment, Mention, MentionKind, OfficialEntry
 from newswatch.documents.statements import stated_signer, stated_trich_yeu
 from newswatch.models import Article, DocNumber
 from newswatch.store.keys import article_time
-from newswatch.text.docnumbers import canonicalize_doc_number, find_doc_numbers
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class Derived:
     signer: str | None = None
     trich_yeu: str | None = None
     official: OfficialEntry | None = None
+    official_url: str | None = None  # an entry's official link (newswatch.documents.entries.official_url)
     attachments: list[Attachment] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class Derived:
             "seen_at": self.seen_at.isoformat(),
             "issue_date": self.issue_date.isoformat() if self.issue_date else None,
             "signer": self.signer, "trich_yeu": self.trich_yeu,
-            "official": self.official.to_dict() if self.official else None,
+            "official": self.official.to_dict() if self.official else None, "official_url": self.official_url,
             "attachments": [a.to_dict() for a in self.attachments],
         }
 
@@ -73,31 +74,13 @@ class Derived:
             issue_date=date.fromisoformat(data["issue_date"]) if data.get("issue_date") else None,
             signer=data.get("signer"), trich_yeu=data.get("trich_yeu"),
             official=OfficialEntry.from_dict(data["official"]) if data.get("official") else None,
+            official_url=data.get("official_url"),
             attachments=[Attachment.from_dict(a) for a in data.get("attachments") or []],
         )
 
 
-def official_entry(article: Article) -> OfficialEntry | None:
-    """The official listing entry an article carries, if it is one."""
-    if article.extraction.get("method") != OFFICIAL_METHOD or not article.extraction.get("official"):
-        return None
-    return OfficialEntry.from_dict(article.extraction["official"])
-
-
 def article_attachments(article: Article) -> list[Attachment]:
     return [Attachment.from_dict(a) for a in article.extraction.get("attachments") or []]
-
-
-def _entry_number(article: Article, entry: OfficialEntry) -> DocNumber | None:
-    """The entry's number among the article's numbers; read from the entry's own field when the text lacks it."""
-    canonical = entry.canonical or canonicalize_doc_number(entry.number)
-    if canonical is None:
-        return None
-    for number in article.doc_numbers:
-        if number.canonical == canonical:
-            return number
-    parsed = [n for n in find_doc_numbers(f"Văn bản số {entry.number}") if n.canonical == canonical]
-    return parsed[0] if parsed else None
 
 
 def _key(number: DocNumber, *dates_or_years: date | int | None) -> str:
@@ -113,8 +96,8 @@ def _key(number: DocNumber, *dates_or_years: date | int | None) -> str:
 
 def derive(article: Article) -> list[Derived]:
     """The article's mentions, one per document (its numbers are already found by the enrichment step)."""
-    entry = official_entry(article)
-    entry_number = _entry_number(article, entry) if entry is not None else None
+    entry = entry_of(article)
+    entry_number = own_number(article, entry) if entry is not None else None
     numbers = list(article.doc_numbers)
     if entry_number is not None and all(n.canonical != entry_number.canonical for n in numbers):
         numbers.insert(0, entry_number)
@@ -131,9 +114,12 @@ def derive(article: Article) -> list[Derived]:
         if entry is not None and entry_number is not None and number.canonical == entry_number.canonical:
             kind, evidence = MentionKind.OFFICIAL, entry.trich_yeu or article.title
             issue_date = entry.issue_date or number.issue_date
-            key = _key(number, issue_date)
+            key = document_key(number, entry)
+            # on the timeline an entry stands when it appeared (a listing dates rows by their issue date)
+            moment = speaks_from(article) or published
             signer, trich_yeu = entry.signer, entry.trich_yeu
             official, own_attachments = entry, attachments
+            link: str | None = official_url(article, entry)
         else:
             if judge is None:
                 judge = Judge(article, published.date(), DEFAULT_ISSUANCE_PHRASES, REPORTED_MAX_AGE_DAYS)
@@ -143,14 +129,17 @@ def derive(article: Article) -> list[Derived]:
             issue_date = number.issue_date or verdict.issue_date
             key = _key(number, issue_date, verdict.year if verdict.issued else None)
             signer, trich_yeu = stated_signer(article, number), stated_trich_yeu(article, number)
-            official = None
+            official, link = None, None
+            moment = published
             # a press article's attachment is the reported document's own when its text confirms the number
             own_attachments = [a for a in attachments if a.number_confirmed and kind is MentionKind.REPORTED
                                and (number.canonical in a.text or number.raw in a.text)]
         mention = Mention(article_id=article.id, url=article.url, source=article.source, title=article.title,
-                          published=published, kind=kind, evidence=(evidence or "")[:EVIDENCE_CHARS])
+                          published=moment if moment.tzinfo else moment.replace(tzinfo=published.tzinfo), kind=kind,
+                          evidence=(evidence or "")[:EVIDENCE_CHARS])
         derived = Derived(key=key, number=number, mention=mention, seen_at=seen_at, issue_date=issue_date,
-                          signer=signer, trich_yeu=trich_yeu, official=official, attachments=own_attachments)
+                          signer=signer, trich_yeu=trich_yeu, official=official, official_url=link,
+                          attachments=own_attachments)
         kept = out.get(key)
         if kept is None or _rank(derived.mention.kind) > _rank(kept.mention.kind):
             out[key] = derived

@@ -120,6 +120,7 @@ class OfficialEntry:
     trich_yeu: str | None = None  # the summary title (trích yếu)
     detail_url: str | None = None  # the entry's own page, when it has one
     attachment_urls: list[str] = field(default_factory=list)
+    published: datetime | None = None  # the gazette's publication time, when the listing gives one
 
     def to_dict(self) -> dict[str, Any]:
         return _scalar_dict(self)
@@ -131,6 +132,7 @@ class OfficialEntry:
         values["issue_date"] = _parse_date(values.get("issue_date"))
         values["effective_date"] = _parse_date(values.get("effective_date"))
         values["attachment_urls"] = list(values.get("attachment_urls") or [])
+        values["published"] = _parse_datetime(values.get("published"))
         return cls(**values)
 
 

@@ -66,23 +66,8 @@ def page_json(page: DocumentPage, query: DocumentQuery) -> dict[str, Any]:
 
 
 def alert_for_document(db: Any, record: DocumentRecord) -> str | None:
-    """The uid of the alert raised for this document, if any.
-
-    Uses :func:`monitor.store.alert_for_document` when the monitor provides it; else the oldest alert whose
-    key is the document's key (the directive rule keys alerts by number and year; a rule that alerts again
-    after a window adds ``@<time>``).
-    """
-    from sqlalchemy import or_, select
-
+    """The uid of the alert raised for this document, if any (:func:`monitor.store.alert_for_document`)."""
     from monitor import store as alert_store
 
-    provided = getattr(alert_store, "alert_for_document", None)
-    if provided is not None:
-        found = provided(db, record.key)
-        return found if isinstance(found, str) or found is None else found.get("uid")
-    table = alert_store.alerts
-    with db.connect() as conn:
-        row = conn.execute(select(table.c.uid).where(or_(table.c.dedup_key == record.key,
-                                                         table.c.dedup_key.like(f"{record.key}@%-%")))
-                           .order_by(table.c.created_at).limit(1)).first()
-    return row[0] if row else None
+    found = alert_store.alert_for_document(db, record.key)
+    return found["uid"] if found else None

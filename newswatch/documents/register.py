@@ -94,7 +94,7 @@ def merge(key: str, rows: list[Derived]) -> DocumentRecord | None:
         issue_date=_first(d.issue_date for d in stating), signer=_first(d.signer for d in stating),
         trich_yeu=_first(d.trich_yeu for d in stating), status=status,
         first_seen_source=first.source, first_seen_url=first.url, first_seen_at=first.published,
-        official_url=(entry.detail_url or official[0].mention.url) if entry else None,
+        official_url=(official[0].official_url or official[0].mention.url) if official else None,
         official_source=entry.source if entry else None,
         confirmed_at=min(d.seen_at for d in official) if official else None,
         attachments=list(attachments.values()), mentions=[d.mention for d in rows],

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from newswatch.settings import Settings
+from newswatch.state.runs import PARENT_ENV
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,8 @@ def _tail(path: Path, lines: int = 3) -> str:
 
 
 def run_crawl_child(settings: Settings, source: str, sources_file: Path, *, timeout: float,
-                    registry: ChildRegistry | None = None, on_start: Any = None) -> CrawlOutcome:
+                    registry: ChildRegistry | None = None, on_start: Any = None,
+                    run_id: int | None = None) -> CrawlOutcome:
     """Run ``newswatch crawl --source SOURCE --json`` as a child process to completion or timeout; never raises for
     child failures. (The crawl itself, in that child, is :func:`newswatch.crawl.runner.run_crawl`.)"""
     log_dir = settings.ensure_data_dir() / "logs"
@@ -149,6 +151,8 @@ def run_crawl_child(settings: Settings, source: str, sources_file: Path, *, time
                NEWSWATCH_STATE_URL=settings.state_url, PYTHONUNBUFFERED="1", NEWSWATCH_PARENT_PID=str(os.getpid()))
     if settings.es_url and settings.store == "elasticsearch":
         env["NEWSWATCH_ES_URL"] = settings.es_url
+    if run_id is not None:  # the child's own crawl run points back at this child's row
+        env[PARENT_ENV] = str(run_id)
     with log_path.open("a", encoding="utf-8") as log_file:
         log_file.write(f"\n=== {time.strftime('%Y-%m-%dT%H:%M:%S%z')} crawl {source}\n")
         log_file.flush()

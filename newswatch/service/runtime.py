@@ -23,7 +23,7 @@ from typing import Any
 
 from apscheduler.schedulers.base import STATE_RUNNING, STATE_STOPPED
 
-from newswatch.service import history
+from newswatch import localtime
 from newswatch.service.leader import Leadership
 from newswatch.service.runner import ChildRegistry, CrawlOutcome, run_crawl_child
 from newswatch.service.scheduler import (
@@ -35,6 +35,7 @@ from newswatch.service.scheduler import (
 )
 from newswatch.settings import Settings
 from newswatch.sources import Source, load_sources
+from newswatch.state import runs
 from newswatch.state.db import StateDB, open_state
 
 log = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ class Service:
     def _interrupt_orphans(self) -> None:
         from newswatch.distributed import QUEUE_TRIGGER
 
-        orphans = history.mark_orphans_interrupted(self.db, except_trigger=QUEUE_TRIGGER)
+        orphans = runs.interrupt_running(self.db, "service stopped while the crawl ran", except_trigger=QUEUE_TRIGGER)
         if orphans:
             log.warning("%d crawl(s) of a previous run were still marked running: recorded as interrupted", orphans)
 
@@ -197,8 +198,8 @@ class Service:
             changed = False if force else self._poll(entry.source, report, trigger)
             # The periodic full crawl: the first one, then one per adaptive_max_seconds whatever the polls
             # say (a poll error alone never triggers a crawl more often: the crawl would fail the same way).
-            last = history.last_crawl_started(self.db, name)
-            full_due = last is None or time.time() - last >= self.settings.service.adaptive_max_seconds
+            last = runs.last_started(self.db, name)
+            full_due = last is None or (localtime.utcnow() - last).total_seconds() >= self.settings.service.adaptive_max_seconds
             if force or changed or full_due:
                 why = "manual" if force else ("changed" if changed else "full")
                 report.outcome = self._crawl(entry, why)
@@ -220,11 +221,11 @@ class Service:
             result = poll_source(source, self.db, timeout=POLL_TIMEOUT_SECONDS, user_agent=self.settings.user_agent)
         except Exception as exc:  # a poll must never stop the schedule
             log.exception("poll of %s failed", source.name)
-            history.record_poll(self.db, source.name, "error", f"{type(exc).__name__}: {exc}", 0.0, trigger)
+            runs.record_poll(self.db, source.name, "error", f"{type(exc).__name__}: {exc}", 0.0, trigger)
             report.polled = "error"
             return False
         status = "changed" if result.changed else ("error" if result.status == "error" else "unchanged")
-        history.record_poll(self.db, source.name, status, result.reason or None, float(result.elapsed_ms), trigger)
+        runs.record_poll(self.db, source.name, status, result.reason or None, float(result.elapsed_ms), trigger)
         report.polled = status
         return bool(result.changed)
 
@@ -236,11 +237,13 @@ class Service:
         with slots:
             if not self.children.accepting:
                 return CrawlOutcome("interrupted", None, "service is shutting down", 0.0)
-            run_id = history.start_crawl(self.db, name, trigger)
+            run_id = runs.start_run(self.db, [name], kind="child", trigger=trigger)
             log.info("crawl %s started (%s)", name, trigger)
             outcome = run_crawl_child(self.settings, name, entry.file, timeout=self.settings.service.crawl_timeout_seconds,
-                                registry=self.children, on_start=lambda pid: history.set_pid(self.db, run_id, pid))
-            history.finish_crawl(self.db, run_id, outcome.status, outcome.reason, outcome.exit_code, outcome.summary)
+                                      registry=self.children, run_id=run_id,
+                                      on_start=lambda pid: runs.set_pid(self.db, run_id, pid))
+            runs.finish_run(self.db, run_id, outcome.status, reason=outcome.reason, exit_code=outcome.exit_code,
+                            summary=outcome.summary)
         level = logging.INFO if outcome.ok else logging.WARNING
         log.log(level, "crawl %s %s in %.1fs%s", name, outcome.status, outcome.elapsed_s,
                 f": {outcome.reason}" if outcome.reason else "")

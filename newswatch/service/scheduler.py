@@ -24,10 +24,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from newswatch.service import history
 from newswatch.service.leader import ClaimingThreadPoolExecutor
 from newswatch.settings import Settings
 from newswatch.sources import Source
+from newswatch.state import runs
 from newswatch.state.db import open_state
 
 log = logging.getLogger(__name__)
@@ -233,19 +233,19 @@ def stored_jobs(settings: Settings) -> list[Any]:
 
 
 def list_jobs(settings: Settings, jobs: list[Any] | None = None) -> list[JobInfo]:
-    """Every job with its next run (job store) and last run (service history)."""
+    """Every job with its next run (job store) and last run (run history: its newest poll or crawl child)."""
     db = open_state(settings.state_url)
     jobs = stored_jobs(settings) if jobs is None else jobs
-    polls = history.latest_per_source(db, "poll")
-    crawls = history.latest_per_source(db, "crawl")
+    polls = runs.latest_per_source(db, "poll")
+    crawls = runs.latest_per_source(db, "child")
     infos = []
     for job in jobs:
         info = JobInfo(job.id, job.name, describe_trigger(job.trigger), getattr(job, "next_run_time", None))
         if job.id.startswith(SOURCE_JOB_PREFIX):
             name = job.id.removeprefix(SOURCE_JOB_PREFIX)
-            last = max((r for r in (polls.get(name), crawls.get(name)) if r), key=lambda r: r.started, default=None)
+            last = max((r for r in (polls.get(name), crawls.get(name)) if r), key=lambda r: r.started_at, default=None)
             if last is not None:
-                info.last_run = datetime.fromtimestamp(last.started, UTC)
-                info.last_status = f"{last.kind} {last.status}"
+                info.last_run = last.started_at
+                info.last_status = f"{'poll' if last.kind == 'poll' else 'crawl'} {last.status}"
         infos.append(info)
     return sorted(infos, key=lambda i: (not i.id.startswith(SOURCE_JOB_PREFIX), i.id))

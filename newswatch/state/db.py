@@ -28,7 +28,6 @@ TABLE_MODULES = (
     "newswatch.state.runs",
     "monitor.store",
     "newswatch.state.accounts",
-    "newswatch.service.history",
     "newswatch.state.leases",
 )
 

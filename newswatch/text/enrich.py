@@ -1,6 +1,7 @@
 """The one enrichment step: an article's document numbers and topics, from its own text.
 
-The article's own text is its headline, its sapo (lead) and its cleaned body. Vietnamese outlets
+The article's own text is its headline, its sapo (lead) and its cleaned body (``Article.own_text``:
+the text of attached files appended to it is searchable but is not what the article says). Vietnamese outlets
 often print a new document's number only in the headline ("Quyết định 1580/QĐ-TTg: Phê duyệt …")
 or only in the sapo ("Thủ tướng vừa ký ban hành Chỉ thị số 07/CT-TTg …") while the body says
 "Chỉ thị nêu rõ …", so all three are read. Teaser lists, "Tin liên quan" boxes, sidebars and
@@ -25,7 +26,7 @@ from newswatch.text.topics import tag_topics
 log = logging.getLogger(__name__)
 
 # Raised whenever what this step computes changes, so that stored articles can be recomputed.
-ENRICH_VERSION = 2
+ENRICH_VERSION = 3  # 3: attachments appended to the body are not the article's own text
 SEGMENTS = ("title", "lead", "text")
 
 
@@ -37,7 +38,7 @@ def article_numbers(article: Article) -> list[DocNumber]:
     """
     found: list[DocNumber] = []
     for segment in SEGMENTS:
-        text = getattr(article, segment) or ""
+        text = (article.own_text if segment == "text" else getattr(article, segment)) or ""
         if not text:
             continue
         for number in find_doc_numbers(text):
@@ -68,7 +69,7 @@ def enrich_article(article: Article, *, force: bool = False) -> list[str]:
         article.doc_numbers = []
         failed.append("doc_numbers")
     try:
-        article.topics = (tag_topics(f"{article.lead or ''}\n\n{article.text or ''}", title=article.title,
+        article.topics = (tag_topics(f"{article.lead or ''}\n\n{article.own_text}", title=article.title,
                                      doc_numbers=article.canonical_doc_numbers)
                           if article.language == "vi" else [])
     except Exception:

@@ -11,8 +11,8 @@ from dataclasses import asdict, is_dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from newswatch.service import history
 from newswatch.sources import Source, load_sources
+from newswatch.state import runs
 from newswatch.web.context import WebContext
 
 log = logging.getLogger(__name__)
@@ -75,15 +75,13 @@ def _jobs_by_source(ctx: WebContext) -> dict[str, Any]:
 
 def sources_overview(ctx: WebContext) -> list[dict[str, Any]]:
     """Per source: schedule, last poll, last crawl (with articles and errors by reason), next run, silence."""
-    from newswatch.state import runs
-
     try:
         health = runs.source_health(ctx.db)
     except Exception as exc:
         log.warning("cannot read source health: %s", exc)
         health = {}
-    polls = history.latest_per_source(ctx.db, "poll")
-    crawls = history.latest_per_source(ctx.db, "crawl")
+    polls = runs.latest_per_source(ctx.db, "poll")
+    crawls = runs.latest_per_source(ctx.db, "child")
     jobs = _jobs_by_source(ctx)
     try:
         latest = ctx.store.latest_by_source()
@@ -206,11 +204,10 @@ def readable_reason(source: Source | None, state: str, errors: dict[str, int], c
 
 
 def run_history(ctx: WebContext, source: str | None = None, limit: int = 30) -> dict[str, Any]:
-    from newswatch.state import runs
-
-    crawl_runs = [r.to_dict() for r in runs.recent_runs(ctx.db, source=source, limit=limit)]
-    service_runs = [r.to_dict() for r in history.recent(ctx.db, source=source, limit=limit)]
-    return {"crawl_runs": crawl_runs, "service_runs": service_runs}
+    """A source's (or every) crawl runs, and apart the scheduler's polls and crawl children."""
+    crawls = [r.to_dict() for r in runs.recent_runs(ctx.db, source=source, limit=limit)]
+    scheduled = [r.to_dict() for r in runs.recent_runs(ctx.db, source=source, limit=limit, kind=("poll", "child"))]
+    return {"crawl_runs": crawls, "service_runs": scheduled}
 
 
 # -- alerts (monitor.store) ----------------------------------------------------------------------------

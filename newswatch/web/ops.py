@@ -6,7 +6,6 @@ by crawl children and by other processes show up too, and a restart loses no cou
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import defaultdict
@@ -20,7 +19,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 
-from newswatch.service import history
+from newswatch.state import runs
 from newswatch.web.context import WebContext, ctx
 
 log = logging.getLogger(__name__)
@@ -81,36 +80,27 @@ class StateCollector(Collector):
         db = self.context.db
         crawls = CounterMetricFamily("newswatch_crawl_runs", "Crawl children by source and outcome",
                                      labels=["source", "status"])
-        for (source, status), count in history.counts_by_status(db, "crawl").items():
+        for (source, status), count in runs.counts_by_status(db, "child").items():
             crawls.add_metric([source, status], count)
         yield crawls
         polls = CounterMetricFamily("newswatch_polls", "Change-detection polls by source and result",
                                     labels=["source", "status"])
-        for (source, status), count in history.counts_by_status(db, "poll").items():
+        for (source, status), count in runs.counts_by_status(db, "poll").items():
             polls.add_metric([source, status], count)
         yield polls
 
     def _crawl_figures(self) -> Iterator[Any]:
-        from newswatch.state.runs import crawl_run_sources as t
-
         articles = CounterMetricFamily("newswatch_articles", "Articles seen by crawls, by store outcome",
                                        labels=["source", "outcome"])
         errors = CounterMetricFamily("newswatch_crawl_errors", "Crawl errors by source and reason",
                                      labels=["source", "reason"])
         requests = CounterMetricFamily("newswatch_crawl_requests", "HTTP requests made by crawls", labels=["source"])
-        by_reason: dict[tuple[str, str], int] = defaultdict(int)
-        with self.context.db.connect() as conn:
-            rows = conn.execute(select(t.c.source, func.sum(t.c.articles_new), func.sum(t.c.articles_updated),
-                                       func.sum(t.c.articles_unchanged), func.sum(t.c.requests))
-                                .group_by(t.c.source)).all()
-            for row in conn.execute(select(t.c.source, t.c.errors).where(t.c.errors != "{}")):
-                for reason, count in json.loads(row.errors or "{}").items():
-                    by_reason[(row.source, reason)] += int(count)
-        for source, new, updated, unchanged, reqs in rows:
-            articles.add_metric([source, "new"], new or 0)
-            articles.add_metric([source, "updated"], updated or 0)
-            articles.add_metric([source, "unchanged"], unchanged or 0)
-            requests.add_metric([source], reqs or 0)
+        totals, by_reason = runs.source_totals(self.context.db)
+        for source, sums in totals.items():
+            articles.add_metric([source, "new"], sums["articles_new"])
+            articles.add_metric([source, "updated"], sums["articles_updated"])
+            articles.add_metric([source, "unchanged"], sums["articles_unchanged"])
+            requests.add_metric([source], sums["requests"])
         for (source, reason), count in by_reason.items():
             errors.add_metric([source, reason], count)
         yield articles

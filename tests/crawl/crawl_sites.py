@@ -200,3 +200,51 @@ def write_sources(path: Path, sources: list[dict[str, Any]]) -> Path:
 
     path.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def official_documents() -> tuple[list[Any], list[Any]]:
+    """The documents of the ministry's "Văn bản chỉ đạo điều hành" fixture listing: (page 1, page 2).
+
+    Page 1: a decision with its own page and a PDF + DOCX (type and issuer only on its page), a
+    directive without a page whose date is written out ("ngày 03 tháng 12 năm 2026") and one DOCX, a
+    row whose number is not a document number, and a circular whose signer only its page names.
+    Page 2: a notice with neither page nor file, and a công văn with a page and a DOCX.
+    """
+    from newswatch.demo.official import DemoDocument
+
+    page1 = [
+        DemoDocument("1234/QĐ-TTg", "01/12/2026", "Phê duyệt Chương trình chuyển đổi số quốc gia giai đoạn 2026 - 2030",
+                     doc_type="Quyết định", issuer="Thủ tướng Chính phủ", signer="Nguyễn Chí Dũng",
+                     slug="quyet-dinh-1234-qd-ttg", files=["/files/2026/12/1234-qd-ttg.signed.pdf",
+                                                           "/files/2026/12/1234-qd-ttg.docx"],
+                     body=["Dieu 1. Phe duyet Chuong trinh chuyen doi so quoc gia voi muc tieu hatangsomo.",
+                           "Điều 2. Bộ Khoa học và Công nghệ chủ trì triển khai nền tảng dữ liệu liênthôngsố."]),
+        DemoDocument("07/CT-TTg", "ngày 03 tháng 12 năm 2026", "Về đẩy mạnh chuyển đổi số, phát triển Chính phủ số",
+                     signer="Phạm Minh Chính", files=["/files/2026/12/07-ct-ttg.docx"],
+                     body=["Chỉ thị yêu cầu các bộ, ngành hoàn thành dịch vụ công trực tuyến toàn trình."]),
+        DemoDocument("Số: ABC/không rõ", "02/12/2026", "Văn bản thử nghiệm có số ký hiệu không đọc được",
+                     signer="Không rõ"),
+        DemoDocument("15/2026/TT-BKHCN", "28/11/2026", "Quy định về nền tảng số quốc gia", doc_type="Thông tư",
+                     issuer="Bộ Khoa học và Công nghệ", signer="Bùi Thế Duy", slug="thong-tu-15-2026-tt-bkhcn",
+                     files=["/files/2026/11/15-2026-tt-bkhcn.pdf"], row_signer=False,
+                     body=["Thong tu nay quy dinh ve nen tang so quoc gia."]),
+    ]
+    page2 = [
+        DemoDocument("112/TB-VPCP", "20/11/2026", "Kết luận của Thủ tướng Chính phủ tại hội nghị về chuyển đổi số",
+                     signer="Trần Văn Sơn"),
+        DemoDocument("2345/BKHCN-CĐS", "18/11/2026", "Hướng dẫn triển khai chữ ký số cho người dân",
+                     doc_type="Công văn", issuer="Bộ Khoa học và Công nghệ", signer="Nguyễn Huy Dũng",
+                     slug="cong-van-2345-bkhcn-cds", files=["/files/2026/11/2345-bkhcn-cds.docx"]),
+    ]
+    return page1, page2
+
+
+def build_official_site(site: SiteServer) -> dict[str, Any]:
+    """A ministry portal's "Văn bản chỉ đạo điều hành" table over two pages, document pages and their files."""
+    from newswatch.demo.official import serve_documents, table_listing
+
+    page1, page2 = official_documents()
+    site.add("/van-ban-chi-dao-dieu-hanh", table_listing(page1, next_page="/van-ban-chi-dao-dieu-hanh/trang-2"))
+    site.add("/van-ban-chi-dao-dieu-hanh/trang-2", table_listing(page2, previous_page="/van-ban-chi-dao-dieu-hanh"))
+    serve_documents(site, page1 + page2)
+    return {"listing": site.url("/van-ban-chi-dao-dieu-hanh"), "docs": page1 + page2}

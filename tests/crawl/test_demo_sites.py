@@ -88,3 +88,17 @@ def test_the_syndicated_copy_joins_the_original_story_after_midnight(tmp_path: P
     assert set(copies) == {"demo-chinhphu", "demo-truyenhinh"}
     assert "Chỉ thị số 07/CT-TTg ngày 23/11/2026" in copies["demo-truyenhinh"]["text"]
     assert copies["demo-truyenhinh"]["cluster_id"] == copies["demo-chinhphu"]["cluster_id"]
+
+
+def test_demo_official_listing_is_crawled_into_one_article_per_document(demo, run_crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_crawl(demo.sources_file, tmp_path / "data", "--source", "demo-vanban")
+    assert result.summary["sources"]["demo-vanban"]["status"] == "ok"
+    by_number = {i["extraction"]["official"]["canonical"]: i for i in result.items}
+    assert {"07/CT-TTg", "18/NQ-CP"} <= set(by_number) and len(by_number) == 3
+    directive = by_number["07/CT-TTg"]
+    official = directive["extraction"]["official"]
+    assert directive["url"] == demo.base_urls["vanban"] + "/?docid=218701&pageid=27160"  # its page on the portal
+    assert (official["signer"], official["issuer_name"], official["doc_type_name"]) == (
+        "Nguyễn Văn An", "Thủ tướng Chính phủ", "Chỉ thị")  # from its page: the grid row has none of them
+    assert directive["title"].startswith("Chỉ thị 07/CT-TTg Về đẩy mạnh chuyển đổi số")
+    assert len(official["attachment_urls"]) == 2

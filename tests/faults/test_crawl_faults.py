@@ -24,6 +24,7 @@ from faults import (
     config_dir,
     crawl_command,
     feed_site,
+    fetched_articles,
     interrupt_group,
     settings_for,
     spawn,
@@ -63,6 +64,8 @@ def test_a_killed_crawl_leaves_the_rest_of_the_feed_to_the_next_run(tmp_path: Pa
         log = tmp_path / "crawl.log"
         crawl = spawn(crawl_command(config, data), child_env(config, data), log)
         wait_until(lambda: article_requests(site) >= 8, 60, "the crawl to fetch a few articles", crawl, log)
+        # killed once something is stored (a loaded machine may fetch 8 before its first write)
+        wait_until(lambda: fetched_articles(settings_for(config, data)) > 0, 60, "a first stored article", crawl, log)
         processes = tree(crawl.pid)
         assert len(processes) >= 3, "the crawl runs its extraction worker in a helper process"
         crawl.kill()

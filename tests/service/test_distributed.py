@@ -20,11 +20,10 @@ from pathlib import Path
 
 import pytest
 from service_site import wait_for
-from sqlalchemy import select
 
 from newswatch.demo.server import SiteServer
-from newswatch.service import history
 from newswatch.settings import PROJECT_ROOT, load_settings
+from newswatch.state import runs
 from newswatch.state.db import open_state
 from newswatch.store import open_store
 
@@ -52,10 +51,8 @@ def build_site(name: str) -> tuple[SiteServer, list[str]]:
 
 
 def crawl_rows(db) -> list:  # type: ignore[no-untyped-def]
-    """Crawl runs with their child's pid, oldest first."""
-    table = history.service_runs
-    with db.connect() as conn:
-        return list(conn.execute(select(table).where(table.c.kind == "crawl").order_by(table.c.id)))
+    """Crawl children (the queue workers' runs) with their pid, oldest first."""
+    return list(reversed(runs.recent_runs(db, kind="child", limit=1000)))
 
 
 def children(pid: int) -> list[int]:
@@ -148,7 +145,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_nothing_is_stored_twice(
     victim_rows = [r for r in rows if r.source == victim_run.source]
     assert {r.status for r in victim_rows} == {"interrupted", "ok"}, victim_rows
     redone = next(r for r in victim_rows if r.status == "ok")
-    assert redone.started >= killed_at and redone.pid != crawl_child
+    assert redone.started_at.timestamp() >= killed_at and redone.pid != crawl_child
     assert [r.status for r in rows if r.source != victim_run.source] == ["ok"] * 2
 
 
@@ -172,4 +169,4 @@ def test_the_service_queues_crawls_when_redis_is_configured(service_settings, re
     assert second.outcome is not None and second.outcome.status == "skipped"  # one crawl of a source at a time
     status = queue_status(settings)
     assert status["waiting"] == 1 and status["pending_sources"] == ["localgov"]
-    assert history.recent(open_state(settings.state_url), kind="crawl") == []  # no local crawl child ran
+    assert runs.recent_runs(open_state(settings.state_url), kind="child") == []  # no local crawl child ran

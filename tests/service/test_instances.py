@@ -26,10 +26,9 @@ import pytest
 from service_site import OfficialSite, wait_for
 from sqlalchemy import select
 
-from newswatch.service import history
 from newswatch.service.leader import takeover_bound
 from newswatch.settings import PROJECT_ROOT, load_settings
-from newswatch.state import leases
+from newswatch.state import leases, runs
 from newswatch.state.db import open_state
 from newswatch.store import open_store
 
@@ -184,7 +183,7 @@ def test_two_instances_run_each_job_once_and_the_schedule_survives_the_leader(
         urls = [a.url for a in store.iter_articles()]
     assert sorted(urls) == sorted(set(urls)) and len(urls) == 2
     # No scheduled run started twice: the runs of the source never overlap and keep the interval apart.
-    polls = sorted(r.started for r in history.recent(db, source="localgov", kind="poll", limit=500))
+    polls = sorted(r.started_at.timestamp() for r in runs.recent_runs(db, source="localgov", kind="poll", limit=500))
     gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
     assert gaps and min(gaps) >= INTERVAL_SECONDS / 2, (gaps, logs)
     # Both instances ran the schedule, one after the other: claims of the old epoch stop before the new start.

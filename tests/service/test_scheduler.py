@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from service_site import OfficialSite, wait_for
 
 from newswatch.cli import cli
-from newswatch.service import history
 from newswatch.service.runtime import Service
 from newswatch.service.scheduler import list_jobs
 from newswatch.settings import Settings
@@ -19,8 +18,9 @@ from newswatch.state.db import open_state
 from newswatch.store import open_store
 
 
-def crawls(settings: Settings) -> list[history.RunRow]:
-    return history.recent(open_state(settings.state_url), source="localgov", kind="crawl")
+def crawls(settings: Settings) -> list[runs.Run]:
+    """The crawl children the service ran for localgov, newest first."""
+    return runs.recent_runs(open_state(settings.state_url), source="localgov", kind="child")
 
 
 def stored_urls(settings: Settings) -> set[str]:
@@ -57,7 +57,9 @@ def test_jobs_and_history_survive_a_restart_and_polls_gate_crawls(service_settin
         job = second.scheduler.get_job("source:localgov")  # type: ignore[union-attr]
         assert job is not None and job.next_run_time == next_run, "the job and its next run were kept"
         assert [r.status for r in crawls(service_settings)] == ["ok"], "the run history is intact"
-        assert any(r.sources == ["localgov"] for r in runs.recent_runs(open_state(service_settings.state_url)))
+        crawl_run = next(r for r in runs.recent_runs(open_state(service_settings.state_url))
+                         if r.sources == ["localgov"])  # the child's own run, with its figures, in the same history
+        assert crawl_run.parent_id == crawls(service_settings)[0].id, "it points at the service's child row"
 
         # Nothing changed on the site: the poll answers from a conditional request and no crawl starts.
         report = second.run_source("localgov")
@@ -93,11 +95,11 @@ def test_a_crawl_past_its_timeout_is_killed_and_recorded(service_settings: Setti
 def test_shutdown_interrupts_a_running_crawl_after_the_grace_period(service_settings: Settings,
                                                                     site: OfficialSite) -> None:
     db = open_state(service_settings.state_url)
-    orphan = history.start_crawl(db, "localgov", "schedule", pid=999_999)  # left by a process that died
+    orphan = runs.start_run(db, ["localgov"], kind="child", trigger="schedule", pid=999_999)  # left by a process that died
     site.make_slow(60)
     service = Service(service_settings, start_scheduler=False, grace_seconds=1.0)
     service.start()
-    assert history.recent(db, kind="crawl")[-1].status == "interrupted", "an orphaned 'running' row is closed"
+    assert runs.recent_runs(db, kind="child")[-1].status == "interrupted", "an orphaned 'running' row is closed"
     worker = threading.Thread(target=service.run_source, args=("localgov",), kwargs={"force": True})
     worker.start()
     wait_for(service.running_crawls, timeout=30, what="the crawl child to start")
@@ -106,16 +108,15 @@ def test_shutdown_interrupts_a_running_crawl_after_the_grace_period(service_sett
     worker.join(30)
     assert not worker.is_alive()
     row = next(r for r in crawls(service_settings) if r.id != orphan)
-    assert row.status == "interrupted" and row.finished is not None
-    assert row.finished >= started.timestamp()
+    assert row.status == "interrupted" and row.finished_at is not None
+    assert row.finished_at >= started
     assert not _alive(_pid(service_settings, row.id))
 
 
 def _pid(settings: Settings, run_id: int) -> int:
-    from sqlalchemy import select
-
-    with open_state(settings.state_url).connect() as conn:
-        return int(conn.execute(select(history.service_runs.c.pid).where(history.service_runs.c.id == run_id)).scalar())
+    run = runs.get_run(open_state(settings.state_url), run_id)
+    assert run is not None and run.pid is not None
+    return run.pid
 
 
 def _alive(pid: int) -> bool:

@@ -8,13 +8,16 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import DateTime, Integer, String, Text, column, inspect, select, table, text
 
 from newswatch.settings import PROJECT_ROOT
-from newswatch.state import crawl, leases
+from newswatch.state import crawl, leases, runs
 from newswatch.state.db import StateDB, create_state_engine
 from newswatch.state.migrate import BASELINE, HEAD, current_revision, head_revision, pending_changes, upgrade
-from newswatch.state.runs import crawl_runs
+
+# The baseline's crawl-run table (revision 0004 moved its rows into ``runs``), as the previous release wrote it.
+crawl_runs = table("crawl_runs", column("id", Integer), column("started_at", DateTime(timezone=True)),
+                   column("status", String), column("sources", Text), column("full", Integer))
 
 
 def _seed_previous_schema(url: str) -> None:
@@ -25,7 +28,7 @@ def _seed_previous_schema(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(crawl.crawl_urls.insert().values(url="https://chinhphu.vn/a-1.htm", source="chinhphu",
                                                        status="article", first_seen=now, last_fetched=now, attempts=0))
-        conn.execute(crawl_runs.insert().values(started_at=now, status="ok", sources=json.dumps(["chinhphu"])))
+        conn.execute(crawl_runs.insert().values(started_at=now, status="ok", sources=json.dumps(["chinhphu"]), full=0))
     assert current_revision(engine) == BASELINE
     assert not inspect(engine).has_table("service_leases")
     engine.dispose()
@@ -37,8 +40,7 @@ def test_a_database_at_the_previous_revision_is_upgraded_on_open_and_keeps_its_r
     try:
         assert (db.revision_before, db.revision) == (BASELINE, head_revision())
         assert set(crawl.url_states(db, ["https://chinhphu.vn/a-1.htm"])) == {"https://chinhphu.vn/a-1.htm"}
-        with db.connect() as conn:
-            assert conn.execute(select(crawl_runs.c.sources)).scalars().all() == ['["chinhphu"]']
+        assert [r.sources for r in runs.recent_runs(db)] == [["chinhphu"]]
         assert leases.acquire(db, "scheduler", "a", 10) is not None  # the new table works
     finally:
         db.dispose()
@@ -111,24 +113,23 @@ def test_upserts_and_counts_behave_the_same_on_both_databases(db_url: str) -> No
 
 def test_db_copy_moves_a_sqlite_state_to_postgresql_with_every_row(tmp_path, postgres_server) -> None:  # type: ignore[no-untyped-def]
     from monitor import store as monitor_store
-    from newswatch.service import history
     from newswatch.state.db import open_state
 
     old_url = f"sqlite:///{tmp_path / 'old' / 'state.db'}"
     old = open_state(old_url)
     crawl.record_url(old, source="moh", url="https://moh.gov.vn/tin/1", status="article")
-    first = history.start_crawl(old, "moh", "schedule")
-    history.finish_crawl(old, first, "ok")
+    first = runs.start_run(old, ["moh"], kind="child", trigger="schedule")
+    runs.finish_run(old, first, "ok")
     target = postgres_server.new_database()
     env = dict(os.environ, NEWSWATCH_STATE_URL=target, NEWSWATCH_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run([sys.executable, "-m", "newswatch", "db", "copy", old_url, "--json"], env=env,
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     copied = json.loads(done.stdout)["copied"]
-    assert copied["crawl_urls"] == 1 and copied["service_runs"] == 1
+    assert copied["crawl_urls"] == 1 and copied["runs"] == 1
     new = open_state(target)
     assert set(crawl.url_states(new, ["https://moh.gov.vn/tin/1"])) == {"https://moh.gov.vn/tin/1"}
-    second = history.start_crawl(new, "moh", "schedule")  # ids continue after the copied ones
+    second = runs.start_run(new, ["moh"], kind="child", trigger="schedule")  # ids continue after the copied ones
     assert second == first + 1
     assert monitor_store.outbox_status(new) == []
     again = subprocess.run([sys.executable, "-m", "newswatch", "db", "copy", old_url], env=env, cwd=PROJECT_ROOT,

@@ -7,7 +7,7 @@ enrichment step as the extractor does it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ def official_entry_article(fetched_at: datetime | None = None, **entry: Any) -> 
                             date_confirmed=True, text="QUYẾT ĐỊNH Ban hành Chiến lược dữ liệu quốc gia đến năm 2035")
     article = Article(url=official.detail_url or OFFICIAL_DETAIL, title=f"Quyết định số {official.number}",
                       text=f"{official.trich_yeu}\n\n{attachment.text}", source=official.source,
-                      published=None,  # a listing row has an issue date, not a publication time: seen when fetched
+                      # as crawlers.official.entry_article: a listing row is dated by its issue date, 00:00
+                      published=datetime.combine(official.issue_date, time(0, 0), tzinfo=VN) if official.issue_date else None,
                       fetched_at=fetched_at or datetime(2026, 11, 24, 8, 0, tzinfo=VN),
                       extraction={"method": OFFICIAL_METHOD, "official": official.to_dict(),
                                   "attachments": [attachment.to_dict()]})

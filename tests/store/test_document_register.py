@@ -173,13 +173,24 @@ def test_filters_it_cannot_read_are_errors_naming_the_value(store: ArticleStore)
 def test_an_article_the_register_cannot_read_is_stored_and_counted(store: ArticleStore,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
     broken = official_entry_article()
-    broken.extraction["official"] = {"listing_url": "https://vanban.chinhphu.vn/"}  # a row without its number
+    broken.extraction["attachments"] = [{"url": "https://vanban.chinhphu.vn/a.pdf", "status": "half-read"}]
     store.put(broken)
     assert store.get(broken.id) is not None
     assert sum(store.documents_errors.values()) == 1
-    assert "could not read the documents of" in caplog.text and "type_error" in caplog.text
+    assert "could not read the documents of" in caplog.text and "value_error" in caplog.text
     store.put(corpus_article("syndicated-rewrites-07"))  # the next one is recorded
     assert store.documents.get(KEY) is not None
+
+
+def test_a_malformed_official_entry_is_read_as_the_article_it_is(store: ArticleStore,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    broken = official_entry_article()
+    broken.extraction["official"] = {"listing_url": "https://vanban.chinhphu.vn/"}  # a row without its number
+    store.put(broken)
+    assert "official entry of" in caplog.text and "malformed" in caplog.text
+    record = store.documents.get(KEY)  # its headline still names the document: a mention, not a confirmation
+    assert record is not None and record.status is not DocumentStatus.CONFIRMED and record.official_url is None
+    assert sum(store.documents_errors.values()) == 0
 
 
 def test_batched_writes_and_reindex_keep_the_register_current(store: ArticleStore) -> None:

@@ -101,7 +101,7 @@ def test_alerts_page_filters_and_highlights_evidence(client: TestClient, seeded:
     html = client.get("/alerts", params={"severity": "high"}).text
     assert "<mark>15/CT-TTg</mark>" in html
     assert "vừa ký ban hành" in html
-    assert "Đăng nhập để xác nhận" in html
+    assert "Đăng nhập để đánh dấu đã nhận" in html
     none = client.get("/alerts", params={"rule": "gov-new-directives"}).text
     assert 'data-alert-id="' not in none
 
@@ -177,6 +177,31 @@ def test_healthz_and_metrics(client: TestClient, seeded: Seeded) -> None:
     assert 'newswatch_crawl_errors_total{reason="dns",source="vietnamnet"} 3.0' in metrics
     assert "newswatch_articles_stored 6.0" in metrics
     assert "newswatch_outbox_queue" in metrics
+
+
+def test_the_run_history_shows_crawls_polls_and_children_on_the_page_the_api_and_metrics(
+        client: TestClient, seeded: Seeded) -> None:
+    from datetime import datetime
+
+    from newswatch.state import runs
+    from newswatch.state.db import open_state
+
+    db = open_state(seeded.settings.state_url)
+    runs.record_poll(db, "vietnamnet", "unchanged", "304 Not Modified", 350.0)
+    child = runs.start_run(db, ["vietnamnet"], kind="child", trigger="changed")
+    runs.finish_run(db, child, "timeout", reason="ran longer than 900 s", exit_code=-15)
+    body = client.get("/api/runs", params={"source": "vietnamnet"}).json()
+    assert [r["per_source"]["vietnamnet"]["errors"] for r in body["crawl_runs"]] == [{"dns": 3}]
+    scheduled = body["service_runs"]
+    assert [(r["kind"], r["trigger"], r["status"]) for r in scheduled] == [
+        ("child", "changed", "timeout"), ("poll", "schedule", "unchanged")]
+    assert scheduled[0]["exit_code"] == -15 and scheduled[1]["duration_s"] == 0.35
+    assert all(datetime.fromisoformat(r["started_at"]).utcoffset() is not None for r in scheduled)
+    page = client.get("/sources/vietnamnet").text
+    assert "ran longer than 900 s" in page and "<td>350</td>" in page and "304 Not Modified" in page
+    metrics = client.get("/metrics").text
+    assert 'newswatch_crawl_runs_total{source="vietnamnet",status="timeout"} 1.0' in metrics
+    assert 'newswatch_polls_total{source="vietnamnet",status="unchanged"} 1.0' in metrics
 
 
 def test_run_now_needs_login_and_a_scheduler(client: TestClient, seeded: Seeded) -> None:

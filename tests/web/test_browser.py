@@ -59,7 +59,7 @@ def test_log_in_and_acknowledge_an_alert(page: object, live_server: str, seeded:
     page.goto(f"{live_server}/alerts")  # type: ignore[attr-defined]
     card = page.locator(f"#alert-{seeded.alert_id}")  # type: ignore[attr-defined]
     expect(card.locator("blockquote.evidence mark")).to_have_text("15/CT-TTg")
-    card.get_by_text("Đăng nhập để xác nhận").click()
+    card.get_by_text("Đăng nhập để đánh dấu đã nhận").click()
     page.fill("input[name=username]", USER)  # type: ignore[attr-defined]
     page.fill("input[name=password]", "wrong password")  # type: ignore[attr-defined]
     page.click("form.login button[type=submit]")  # type: ignore[attr-defined]
