@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ def _serve_outlet(site: Any, prefix: str, stories: list[tuple[str, str, datetime
     for slug, title, published, text in stories:
         path = f"/{prefix}/{slug}.htm"
         site.add(path, _page(title, published, *text.split("\n")))
-        items.append((path, title, published.astimezone(timezone.utc)))
+        items.append((path, title, published.astimezone(UTC)))
     site.add(f"/{prefix}/rss.xml", rss(site.base_url, items), "application/rss+xml")
     return site.url(f"/{prefix}/rss.xml")
 
