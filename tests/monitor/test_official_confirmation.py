@@ -244,3 +244,32 @@ def test_an_entry_filed_under_the_other_rule_confirms_the_press_alert_without_a_
     [same] = _alerts(crawl.monitor)
     assert same["id"] == alert["id"] and same["confirmed"] and same["article_count"] == 2
     assert _outbox_kinds(crawl.monitor) == ["alert", "confirmed"]
+
+
+def test_digests_and_the_atom_feed_say_which_alerts_are_official_or_confirmed(crawl, settings) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from monitor.notify import render
+    from newswatch.web.app import create_app
+
+    crawl.store(_press())
+    crawl.store(_entry())  # confirms the press alert
+    official_first = entry_article("41/2026/QĐ-TTg", "Quyết định", date(2026, 9, 16), TRICH_YEU, docid=214502,
+                                   fetched=datetime(2026, 9, 18, 8, 0, tzinfo=TZ))
+    crawl.store(official_first)
+    by_number = {a["doc_number"]: store.get_alert(crawl.monitor.db, a["id"]) for a in _alerts(crawl.monitor)}
+    confirmed, official = by_number[KEY], by_number["41/2026/QĐ-TTg"]
+    assert confirmed["confirmed"] and not confirmed["official_first"] and official["official_first"]
+    digest = render("digest", {"rule": CDS, "period": "daily", "start": datetime(2026, 9, 17, tzinfo=TZ),
+                               "end": datetime(2026, 9, 18, 23, tzinfo=TZ), "alerts": [confirmed, official],
+                               "idempotency_key": "nw-digest-test"})
+    for body in (digest.text, digest.markdown):
+        assert f"Đã xác nhận chính thức**: {OFFICIAL_TITLE}" in body or f"Đã xác nhận chính thức: {OFFICIAL_TITLE}" in body
+        assert f"Nguồn chính thức: {OFFICIAL_TITLE} — " in body
+        assert "https://vanban.chinhphu.vn/?pageid=27160&docid=214501" in body
+
+    with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:  # a reading network
+        feed = client.get("/alerts.atom").text
+    assert f"Đã xác nhận chính thức: {OFFICIAL_TITLE} https://vanban.chinhphu.vn/?pageid=27160&amp;docid=214501" in feed
+    assert f"Nguồn chính thức: {OFFICIAL_TITLE}" in feed
+    assert feed.count('rel="via"') == 2
