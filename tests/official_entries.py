@@ -1,4 +1,4 @@
-"""Official listing entries as the official-listing crawler turns them into articles (tests' builder).
+"""Official listing entries turned into articles by the official-listing crawler's own function (crawlers.official).
 
 Modelled on the rows of the Government's legal document portal (vanban.chinhphu.vn: "Số ký hiệu",
 "Ngày ban hành", "Trích yếu", and on the entry's page "Cơ quan ban hành", "Người ký", the attached
@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from newswatch.documents.model import OFFICIAL_METHOD, OfficialEntry
+from crawlers.official import entry_article as entry_article_of
+from newswatch.documents.model import OfficialEntry
 from newswatch.models import Article
 from newswatch.text.docnumbers import canonicalize_doc_number
 
@@ -39,10 +40,5 @@ def entry_article(number: str, type_name: str, issued: date, trich_yeu: str, *, 
                           canonical=canonicalize_doc_number(number), doc_type_name=type_name, issuer_name=issuer,
                           issue_date=issued, signer=signer, trich_yeu=trich_yeu, detail_url=detail,
                           attachment_urls=[f"{PORTAL}/upload/{docid}/{number.replace('/', '-')}.signed.pdf"])
-    lead = f"Ngày {issued:%d/%m/%Y}, {issuer} ban hành {type_name} số {number}"
-    lead += f"; người ký: {signer}." if signer else "."
-    published = datetime.combine(issued, time(0, 0), tzinfo=TZ)
-    return Article(url=detail, title=f"{type_name} {number} {trich_yeu}", text=trich_yeu, source=source,
-                   published=published, lead=lead, section=type_name,
-                   extraction={"method": OFFICIAL_METHOD, "official": entry.to_dict(), "date_source": "official-listing"},
-                   fetched_url=detail, fetched_at=fetched or published)
+    return entry_article_of(entry, detail, tz=TZ,
+                            fetched_at=fetched or datetime.combine(issued, time(0, 0), tzinfo=TZ))
