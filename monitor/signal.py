@@ -126,10 +126,7 @@ class Verdict:
     @property
     def key(self) -> str:
         """The directive's identity: canonical number, plus the issue year when the number has none."""
-        canonical = self.number.canonical
-        if self.number.year or self.year is None:
-            return canonical
-        return f"{canonical}@{self.year}"
+        return self.number.key_in(self.year)
 
 
 @dataclass

@@ -42,8 +42,11 @@ class DocNumber:
     @property
     def key(self) -> str:
         """Identity across articles: the canonical number plus its issue year when it has no year of its own."""
-        year = self.year or (self.issue_date.year if self.issue_date else None)
-        return self.canonical if self.year or year is None else f"{self.canonical}@{year}"
+        return self.key_in(self.issue_date.year if self.issue_date else None)
+
+    def key_in(self, year: int | None) -> str:
+        """The key of this number issued in ``year``: ``@year`` is added only to a number without a year of its own."""
+        return self.canonical if self.year or not year else f"{self.canonical}@{year}"
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a JSON-ready dict (every field is a scalar: no ``asdict`` deep copy)."""

@@ -87,11 +87,8 @@ def _key(number: DocNumber, *dates_or_years: date | int | None) -> str:
     """The document's key: :attr:`DocNumber.key`, with the first year known when the number has none."""
     if number.year or number.issue_date:
         return number.key
-    for value in dates_or_years:
-        year = value.year if isinstance(value, date) else value
-        if year:
-            return f"{number.canonical}@{year}"
-    return number.canonical
+    years = (value.year if isinstance(value, date) else value for value in dates_or_years)
+    return number.key_in(next((year for year in years if year), None))
 
 
 def derive(article: Article) -> list[Derived]:

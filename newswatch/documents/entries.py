@@ -65,8 +65,7 @@ def numbers(article: Article) -> list[DocNumber]:
 
 def document_key(number: DocNumber, entry: OfficialEntry) -> str:
     """The document's key: its canonical number, plus the issue year when the number has none (``DocNumber.key``)."""
-    year = number.year or (entry.issue_date.year if entry.issue_date else None)
-    return number.canonical if number.year or year is None else f"{number.canonical}@{year}"
+    return number.key_in(entry.issue_date.year if entry.issue_date else None)
 
 
 def official_url(article: Article, entry: OfficialEntry) -> str:
